@@ -1,0 +1,174 @@
+"""Writes: creating apps, editing drafts, publishing, importing bundles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts import permissions
+from apps.core.errors import Conflict, InvalidInput, NotAllowed, from_workflow_error
+from workflows.definition import (
+    DOCUMENT_KINDS,
+    PLURAL,
+    content_hash,
+    ensure_valid_bundle,
+    upgrade_bundle,
+    validate_document,
+)
+from workflows.errors import DefinitionInvalid
+
+from .models import App, AppVersion, Definition
+from .selectors import bundle_hash, draft_of, latest_published, version_bundle
+
+
+@transaction.atomic
+def app_create(
+    *,
+    key: str,
+    label: dict[str, str],
+    description: dict[str, str] | None = None,
+    user: Any = None,
+) -> App:
+    if App.objects.filter(key=key).exists():
+        raise Conflict(_("An app with this key already exists."), code="app_exists")
+    app = App.objects.create(key=key, label=label, description=description or {}, created_by=user)
+    AppVersion.objects.create(
+        app=app, status=AppVersion.Status.DRAFT, label=label, description=description or {}
+    )
+    if user is not None:
+        permissions.grant_app_builder(user, app)
+    return app
+
+
+def _require_build(user: Any, app: App) -> None:
+    if user is not None and not permissions.can_build_app(user, app):
+        raise NotAllowed(_("You may not edit this app."))
+
+
+@transaction.atomic
+def definition_save(*, app: App, kind: str, document: dict[str, Any], user: Any) -> Definition:
+    """Create or replace one definition in the app's draft (its schema must be valid)."""
+    _require_build(user, app)
+    if kind not in DOCUMENT_KINDS:
+        raise InvalidInput(_("Unknown kind of definition."), code="unknown_kind")
+    findings = validate_document(kind, document)
+    if findings:
+        raise from_workflow_error(DefinitionInvalid(findings))
+    draft = draft_of(app)
+    definition, _created = Definition.objects.update_or_create(
+        version=draft,
+        kind=kind,
+        key=document["key"],
+        defaults={"document": document, "content_hash": content_hash(document)},
+    )
+    return definition
+
+
+def _replace_draft(app: App, bundle: dict[str, Any]) -> AppVersion:
+    draft = AppVersion.objects.select_for_update().get(app=app, status=AppVersion.Status.DRAFT)
+    draft.label = bundle["app"]["label"]
+    draft.description = bundle["app"].get("description", {})
+    draft.save(update_fields=["label", "description", "updated_at"])
+    draft.definitions.all().delete()
+    Definition.objects.bulk_create(
+        Definition(
+            version=draft,
+            kind=kind,
+            key=document["key"],
+            position=position,
+            document=document,
+            content_hash=content_hash(document),
+        )
+        for kind in DOCUMENT_KINDS
+        for position, document in enumerate(bundle[PLURAL[kind]])
+    )
+    return draft
+
+
+@transaction.atomic
+def app_publish(*, app: App, user: Any, note: str = "") -> AppVersion:
+    """Freeze the draft as the next version, after validating every definition together."""
+    if user is not None and not permissions.can_publish_app(user, app):
+        raise NotAllowed(_("You may not publish this app."))
+    draft = AppVersion.objects.select_for_update().get(app=app, status=AppVersion.Status.DRAFT)
+    bundle = version_bundle(draft)
+    try:
+        ensure_valid_bundle(bundle)
+    except DefinitionInvalid as invalid:
+        raise from_workflow_error(invalid) from invalid
+    number = (app.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = AppVersion.objects.create(
+        app=app,
+        number=number,
+        status=AppVersion.Status.PUBLISHED,
+        label=draft.label,
+        description=draft.description,
+        content_hash=bundle_hash(bundle),
+        note=note,
+        published_at=timezone.now(),
+        published_by=user,
+    )
+    Definition.objects.bulk_create(
+        Definition(
+            version=version,
+            kind=d.kind,
+            key=d.key,
+            position=d.position,
+            document=d.document,
+            content_hash=d.content_hash,
+        )
+        for d in draft.definitions.all()
+    )
+    app.label = draft.label
+    app.description = draft.description
+    app.save(update_fields=["label", "description", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def bundle_import(
+    *, bundle: Any, user: Any = None, publish: bool = True, note: str = ""
+) -> tuple[App, AppVersion | None, bool]:
+    """Load an app bundle into the app's draft and (by default) publish it.
+
+    Returns (app, published version or None, changed). Importing a bundle identical to
+    the latest published version changes nothing, so imports are idempotent.
+    ``user=None`` means the command line (trusted); otherwise the user must build the app.
+    """
+    bundle = upgrade_bundle(bundle)
+    try:
+        ensure_valid_bundle(bundle)
+    except DefinitionInvalid as invalid:
+        raise from_workflow_error(invalid) from invalid
+    key = bundle["app"]["key"]
+    app = App.objects.filter(key=key).first()
+    if app is None:
+        app = app_create(
+            key=key,
+            label=bundle["app"]["label"],
+            description=bundle["app"].get("description"),
+            user=user,
+        )
+    else:
+        _require_build(user, app)
+    latest = latest_published(app)
+    digest = bundle_hash(bundle)
+    if latest is not None and latest.content_hash == digest:
+        return app, latest, False
+    _replace_draft(app, bundle)
+    if not publish:
+        return app, None, True
+    return app, app_publish(app=app, user=user, note=note or _("Imported")), True
+
+
+def bundle_export(*, app: App, version: AppVersion | None = None) -> dict[str, Any]:
+    """The app (its latest published version, else its draft) as a bundle file."""
+    version = version or latest_published(app) or draft_of(app)
+    bundle = version_bundle(version)
+    bundle["exported_at"] = timezone.now().isoformat()
+    bundle["source"] = {"version": version.number, "content_hash": bundle_hash(bundle)}
+    return bundle

@@ -1,0 +1,182 @@
+"""Submissions: validating a citizen's form, storing the record and its files, starting
+its workflow."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Agency
+from apps.builder.models import AppVersion
+from apps.core.errors import InvalidInput
+from workflows.definition import AppDef, FormDef
+from workflows.forms import clean_submission
+
+from .models import Attachment, Record
+from .validation import errors_by_field
+
+#: No 0/O, 1/I/L: codes are read aloud over the phone and typed from paper.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_code(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper().replace(" ", "")
+
+
+def secret_hash(tracking_code: str, secret: str) -> str:
+    material = f"{normalize_code(tracking_code)}:{normalize_code(secret)}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def secret_matches(record: Record, secret: str) -> bool:
+    return hmac.compare_digest(record.secret_hash, secret_hash(record.tracking_code, secret))
+
+
+@dataclass(frozen=True)
+class Submission:
+    record: Record
+    secret: str
+
+
+def sniff_content_type(upload: UploadedFile) -> str:
+    """The content type from the file's first bytes, never from its name."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    signatures = [
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"%PDF-", "application/pdf"),
+    ]
+    for magic, content_type in signatures:
+        if head.startswith(magic):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"
+
+
+def _store_uploads(files: dict[str, list[UploadedFile]]) -> dict[str, list[Attachment]]:
+    stored: dict[str, list[Attachment]] = {}
+    for field_key, uploads in files.items():
+        for upload in uploads:
+            attachment = Attachment(
+                field_key=field_key,
+                name=(upload.name or "file")[:255],
+                content_type=sniff_content_type(upload),
+                size=upload.size or 0,
+            )
+            attachment.file.save(upload.name or "file", upload, save=False)
+            attachment.save()
+            stored.setdefault(field_key, []).append(attachment)
+    return stored
+
+
+def _agency_exists(code: str, kind: str | None) -> bool:
+    agencies = Agency.objects.filter(code=code, is_active=True)
+    if kind:
+        agencies = agencies.filter(kind=kind)
+    return agencies.exists()
+
+
+@transaction.atomic
+def record_submit(
+    *,
+    version: AppVersion,
+    app_def: AppDef,
+    form: FormDef,
+    raw: dict[str, Any],
+    files: dict[str, list[UploadedFile]] | None = None,
+    user: Any = None,
+) -> Submission:
+    """Validate ``raw`` (and uploads) against ``form``, store the record and start its
+    workflow. Raises InvalidInput with per-field messages; nothing is saved then."""
+    from apps.runtime.services import CITIZEN, actor_of, instance_start
+
+    entity = app_def.entities[form.entity]
+    attachments = _store_uploads(files or {})
+    merged = dict(raw)
+    for field_key, stored in attachments.items():
+        merged[field_key] = [a.descriptor() for a in stored]
+    data, errors = clean_submission(form, entity, merged, agency_exists=_agency_exists)
+    if errors:
+        for stored in attachments.values():
+            for attachment in stored:
+                attachment.file.delete(save=False)
+        raise InvalidInput(
+            _("Some answers need your attention."),
+            code="invalid_submission",
+            details=errors_by_field(errors),
+        )
+    secret = new_code(8)
+    code = _unique_tracking_code()
+    location = next(
+        (data[f.key] for f in entity.fields if f.type == "location" and f.key in data), None
+    )
+    email = _contact_email(entity, data)
+    record = Record.objects.create(
+        app=version.app,
+        app_version=version,
+        entity_key=entity.key,
+        form_key=form.key,
+        data=data,
+        tracking_code=code,
+        secret_hash=secret_hash(code, secret),
+        submitted_by=user if getattr(user, "is_authenticated", False) else None,
+        contact_email=email,
+        latitude=location["lat"] if location else None,
+        longitude=location["lng"] if location else None,
+    )
+    kept = {
+        item["id"]
+        for values in data.values()
+        if isinstance(values, list)
+        for item in values
+        if isinstance(item, dict) and "id" in item
+    }
+    for stored in attachments.values():
+        for attachment in stored:
+            if str(attachment.uuid) in kept:
+                attachment.record = record
+                attachment.save(update_fields=["record"])
+            else:  # the field was hidden: the file is not kept
+                attachment.file.delete(save=False)
+                attachment.delete()
+    if form.workflow:
+        instance_start(
+            record=record,
+            workflow_key=form.workflow,
+            user=user,
+            actor=actor_of(user, kind=CITIZEN),
+        )
+    record.refresh_from_db()
+    return Submission(record=record, secret=secret)
+
+
+def _contact_email(entity: Any, data: dict[str, Any]) -> str:
+    for spec in entity.fields:
+        value = data.get(spec.key)
+        if spec.key.endswith("email") and isinstance(value, str) and "@" in value:
+            return value[:254]
+    return ""
+
+
+def _unique_tracking_code() -> str:
+    for _attempt in range(20):
+        code = f"{new_code(4)}-{new_code(4)}"
+        if not Record.objects.filter(tracking_code=code).exists():
+            return code
+    raise RuntimeError("could not find a free tracking code")

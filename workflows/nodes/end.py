@@ -1,0 +1,30 @@
+"""End: the token stops here; when no other token is running the case closes with the
+node's ``outcome`` (e.g. "resolved", "rejected")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .registry import Finish, NodeType, Step, register
+
+if TYPE_CHECKING:
+    from ..definition import NodeDef
+    from ..engine import Context, Token
+
+
+class End(NodeType):
+    name = "end"
+    label: ClassVar[dict[str, str]] = {"vi": "Kết thúc", "en": "End"}
+    terminal = True
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["outcome"],
+        "additionalProperties": False,
+        "properties": {"outcome": {"$ref": "common.schema.json#/$defs/key"}},
+    }
+
+    def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:
+        return Finish()
+
+
+register(End())

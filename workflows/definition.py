@@ -170,18 +170,24 @@ def _schema_findings(kind: str, document: Any, prefix: str) -> list[Finding]:
 def _schema_message(error: ValidationError) -> str:
     """A shorter, plainer message than jsonschema's for the common cases."""
     validator = error.validator
+    expected: Any = error.validator_value
     if validator == "required":
-        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        present = error.instance if isinstance(error.instance, dict) else {}
+        missing = [name for name in expected if name not in present]
         return f"missing required key(s): {', '.join(missing)}"
     if validator == "additionalProperties":
         return error.message.replace("Additional properties", "unknown key(s)")
     if validator == "pattern":
         return f"{error.instance!r} is not a valid name (lower-case letters, digits, _)"
     if validator == "enum":
-        allowed = ", ".join(repr(v) for v in error.validator_value)
+        allowed = ", ".join(repr(v) for v in expected)
         return f"{error.instance!r} is not one of {allowed}"
+    if validator == "not" and isinstance(expected, dict):
+        keys = expected.get("required", [])
+        if keys:
+            return f"{', '.join(keys)} is not allowed here"
     if validator == "const":
-        return f"must be {error.validator_value!r}"
+        return f"must be {expected!r}"
     return error.message
 
 
@@ -368,14 +374,10 @@ def _form_findings(
                 )
             for name in ("visible_if", "required_if"):
                 if name in form_field:
-                    findings.extend(
-                        _rule_findings(form_field[name], f"{where}/{name}", field_keys)
-                    )
+                    findings.extend(_rule_findings(form_field[name], f"{where}/{name}", field_keys))
             for index, validation in enumerate(form_field.get("validations", [])):
                 findings.extend(
-                    _rule_findings(
-                        validation["rule"], f"{where}/validations/{index}", field_keys
-                    )
+                    _rule_findings(validation["rule"], f"{where}/validations/{index}", field_keys)
                 )
     return findings
 

@@ -75,7 +75,10 @@ class Context:
 
 
 def start(
-    definition: WorkflowDef, data: dict[str, Any], now: datetime, actor: dict[str, Any] | None = None
+    definition: WorkflowDef,
+    data: dict[str, Any],
+    now: datetime,
+    actor: dict[str, Any] | None = None,
 ) -> tuple[State, list[Effect]]:
     """A new instance of ``definition`` over ``data``, moved as far as it goes."""
     return handle(definition, new_state(data), ev.start(actor), now)

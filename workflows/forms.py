@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -29,7 +30,7 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 class FieldError:
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
     #: For rule failures: the definition's own translatable message.
     message: dict[str, str] | None = None
 
@@ -46,14 +47,14 @@ class InvalidValue(Exception):
 def _text(spec: FieldDef, value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidValue("invalid_text")
-    value = value.strip()
+    text: str = value.strip()
     min_length = spec.config.get("min_length")
     max_length = spec.config.get("max_length", 5000 if spec.type == "long_text" else 500)
-    if min_length is not None and len(value) < min_length:
+    if min_length is not None and len(text) < min_length:
         raise InvalidValue("too_short", min_length=min_length)
-    if len(value) > max_length:
+    if len(text) > max_length:
         raise InvalidValue("too_long", max_length=max_length)
-    return value
+    return text
 
 
 def _number(spec: FieldDef, value: Any) -> int | float:
@@ -77,7 +78,8 @@ def _number(spec: FieldDef, value: Any) -> int | float:
         raise InvalidValue("too_small", min=minimum)
     if maximum is not None and value > maximum:
         raise InvalidValue("too_large", max=maximum)
-    return value
+    number: int | float = value
+    return number
 
 
 def _date(spec: FieldDef, value: Any) -> str:
@@ -231,10 +233,13 @@ def clean_submission(
         except InvalidValue as invalid:
             errors.append(FieldError(spec.key, invalid.code, invalid.params))
             continue
-        if spec.type == "agency" and agency_exists is not None:
-            if not agency_exists(data[spec.key], spec.config.get("agency_kind")):
-                errors.append(FieldError(spec.key, "unknown_agency", {"value": data[spec.key]}))
-                del data[spec.key]
+        if (
+            spec.type == "agency"
+            and agency_exists is not None
+            and not agency_exists(data[spec.key], spec.config.get("agency_kind"))
+        ):
+            errors.append(FieldError(spec.key, "unknown_agency", {"value": data[spec.key]}))
+            del data[spec.key]
     # Hidden fields are cleared; repeat because visibility may depend on a hidden field.
     visible = {ff.field for ff in form_fields}
     for _ in range(len(form_fields) + 1):

@@ -56,9 +56,7 @@ def version_app_def(version: AppVersion) -> AppDef:
 
 
 def latest_published(app: App) -> AppVersion | None:
-    return (
-        app.versions.filter(status=AppVersion.Status.PUBLISHED).order_by("-number").first()
-    )
+    return app.versions.filter(status=AppVersion.Status.PUBLISHED).order_by("-number").first()
 
 
 def draft_of(app: App) -> AppVersion:

@@ -31,8 +31,7 @@ from workflows.effects import (
     UpdateData,
 )
 from workflows.errors import WorkflowError
-from workflows.forms import FieldError, clean_value
-from workflows.forms import InvalidValue
+from workflows.forms import FieldError, InvalidValue, clean_value
 
 from .models import Event, ProcessInstance, Task
 
@@ -91,16 +90,16 @@ def _clean_task_data(task: Task, entity: EntityDef, data: dict[str, Any]) -> dic
         except InvalidValue as invalid:
             errors.append(FieldError(key, invalid.code, invalid.params))
     if errors:
-        messages = errors_by_field(errors)
-        for error in errors:
-            if error.code == "not_editable":
-                messages[error.field] = [_("This task may not change this field.")]
-        raise InvalidInput(_("Some fields are not valid."), code="invalid_fields", details=messages)
+        raise InvalidInput(
+            _("Some fields are not valid."), code="invalid_fields", details=errors_by_field(errors)
+        )
     return clean
 
 
 @transaction.atomic
-def task_complete(*, task: Task, user: Any, action: str, data: dict[str, Any] | None = None) -> Task:
+def task_complete(
+    *, task: Task, user: Any, action: str, data: dict[str, Any] | None = None
+) -> Task:
     """Complete ``task`` with ``action``; ``data`` may change the task's editable fields."""
     instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
     task = Task.objects.select_related("agency", "role").get(pk=task.pk)
@@ -131,7 +130,9 @@ def instance_cancel(*, instance: ProcessInstance, user: Any, reason: str = "") -
     workflow, _entity = _workflow(instance.app_version, instance.workflow_key)
     actor = actor_of(user)
     try:
-        state, effects = engine.handle(workflow, instance.state, ev.cancel(reason, actor), timezone.now())
+        state, effects = engine.handle(
+            workflow, instance.state, ev.cancel(reason, actor), timezone.now()
+        )
     except WorkflowError as error:
         raise from_workflow_error(error) from error
     _apply(instance, state, effects, user=user, actor=actor)
@@ -192,7 +193,9 @@ def _apply(
             task.action = effect.action
             task.completed_at = now
             task.completed_by = user if getattr(user, "is_authenticated", False) else None
-            task.save(update_fields=["status", "action", "completed_at", "completed_by", "updated_at"])
+            task.save(
+                update_fields=["status", "action", "completed_at", "completed_by", "updated_at"]
+            )
         elif isinstance(effect, CancelTask):
             task = tasks[effect.task]
             task.status = Task.Status.CANCELLED

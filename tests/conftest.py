@@ -1,0 +1,85 @@
+"""Shared fixtures: the demo installation (agencies, users, the field-report app) and
+helpers to submit reports and act as officials."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.records.services import Submission
+
+DEMO_PASSWORD = "lcnc-demo-2026"
+
+FLOODING_REPORT: dict[str, Any] = {
+    "category": "flooding",
+    "description": "Đường 30 Tháng 4 ngập sâu sau mưa, xe máy chết máy.",
+    "flood_depth_cm": "40",
+    "location": {"lat": "10.0286", "lng": "105.7703", "address": "Đường 30/4, Ninh Kiều"},
+    "district": "ninh_kieu",
+    "reporter_name": "Nguyễn Thị Mai",
+    "reporter_phone": "0901234567",
+}
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    """The demo data, exactly as `make run` loads it."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0, stdout=_Null())
+
+
+class _Null:
+    def write(self, *_args: Any) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.fixture
+def user(demo: None):  # type: ignore[no-untyped-def]
+    """``user("dieuphoi")``: a demo user by username."""
+
+    from apps.accounts.models import User
+
+    def get(username: str) -> User:
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_as(demo: None):  # type: ignore[no-untyped-def]
+    """``client_as("thoatnuoc")``: a Django test client logged in as a demo user."""
+
+    from django.test import Client
+
+    from apps.accounts.models import User
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def submit_report(demo: None):  # type: ignore[no-untyped-def]
+    """``submit_report(category="pothole")``: a field report submitted through the service."""
+
+    from apps.builder.selectors import published_form
+    from apps.records.services import record_submit
+
+    def submit(**overrides: Any) -> Submission:
+        version, app_def, form = published_form("field_reports", "citizen_report")
+        raw = {**FLOODING_REPORT, **overrides}
+        return record_submit(version=version, app_def=app_def, form=form, raw=raw)
+
+    return submit

@@ -25,6 +25,9 @@ SCHEMA_VERSION = 1
 BUNDLE_FORMAT_VERSION = 1
 Label = dict[str, str]
 DOCUMENT_KINDS = ("entity", "form", "workflow")
+#: Names rules may read besides the entity's fields: the item of a multi-instance task,
+#: the tally of its results, a sub-process's outcome and data.
+CONTEXT_VARIABLES = frozenset({"_item", "_results", "_outcome", "_child"})
 PLURAL = {"entity": "entities", "form": "forms", "workflow": "workflows"}
 
 
@@ -119,6 +122,7 @@ class TransitionDef:
     action: str | None = None
     condition: Any = None
     default: bool = False
+    timeout: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,9 +132,21 @@ class WorkflowDef:
     label: Label
     nodes: dict[str, NodeDef]
     transitions: tuple[TransitionDef, ...]
+    calendar: str = "vn"
+    deadline: dict[str, Any] | None = None
+    _outgoing: dict[str, list[TransitionDef]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for transition in self.transitions:
+            self._outgoing.setdefault(transition.source, []).append(transition)
 
     def outgoing(self, node_id: str) -> list[TransitionDef]:
-        return [t for t in self.transitions if t.source == node_id]
+        return self._outgoing.get(node_id, [])
+
+    def incoming(self, node_id: str) -> list[TransitionDef]:
+        return [t for t in self.transitions if t.target == node_id]
 
     def start_node(self) -> NodeDef:
         for node in self.nodes.values():
@@ -267,7 +283,7 @@ def _rule_findings(rule: Any, where: str, known_fields: set[str] | None) -> list
         return findings
     for path in rules.compile(rule).reads():
         top = path.split(".", 1)[0]
-        if top and top not in known_fields:
+        if top and top not in known_fields and top not in CONTEXT_VARIABLES:
             findings.append(
                 Finding(
                     code="unknown_field",
@@ -434,57 +450,62 @@ def _workflow_findings(workflow: dict[str, Any], entities: dict[str, Any]) -> li
         assert node_type is not None  # checked by _node_findings
         where = f"{prefix}/nodes/{node.id}"
         findings.extend(node_type.check(node, parsed, where))
-        outgoing = parsed.outgoing(node.id)
-        if not outgoing and not node_type.terminal:
-            findings.append(
-                Finding(
-                    code="dead_end",
-                    message=f"node {node.id!r} has no way out",
-                    path=where,
-                    params={"node": node.id},
-                )
-            )
-        if node_type.terminal and outgoing:
-            findings.append(
-                Finding(
-                    code="transition_from_end",
-                    message=f"node {node.id!r} ends the case and cannot lead anywhere",
-                    path=where,
-                )
-            )
-        for transition in outgoing:
-            if transition.action and not node_type.uses_actions:
-                findings.append(
-                    Finding(
-                        code="unexpected_action",
-                        message=f"only human tasks have actions; {node.id!r} is a {node.type}",
-                        path=where,
-                    )
-                )
-            if (
-                transition.condition is not None or transition.default
-            ) and not node_type.uses_conditions:
-                findings.append(
-                    Finding(
-                        code="unexpected_condition",
-                        message=f"only decisions have conditions; {node.id!r} is a {node.type}",
-                        path=where,
-                    )
-                )
-        for rule_key in ("agency_rule",):
-            assignment = node.config.get("assignment", {})
-            if rule_key in assignment:
-                findings.extend(
-                    _rule_findings(assignment[rule_key], f"{where}/assignment", field_keys)
-                )
-        for editable in node.config.get("form", {}).get("fields", []):
-            if editable not in field_keys:
+        findings.extend(_transition_key_findings(node, node_type, parsed, where))
+        for rule_where, rule in node_type.rules(node):
+            findings.extend(_rule_findings(rule, f"{where}/{rule_where}", field_keys))
+        for edited in node_type.edited_fields(node):
+            if edited not in field_keys:
                 findings.append(
                     Finding(
                         code="unknown_field",
-                        message=f"the task edits {editable!r}, which is not a field of "
+                        message=f"{node.id!r} writes {edited!r}, which is not a field of "
                         f"entity {entity['key']!r}",
                         path=where,
+                        params={"node": node.id, "field": edited},
+                    )
+                )
+    return findings
+
+
+def _transition_key_findings(
+    node: NodeDef, node_type: nodes.NodeType, workflow: WorkflowDef, where: str
+) -> list[Finding]:
+    findings = []
+    outgoing = workflow.outgoing(node.id)
+    if not outgoing and not node_type.terminal:
+        findings.append(
+            Finding(
+                code="dead_end",
+                message=f"node {node.id!r} has no way out",
+                path=where,
+                params={"node": node.id},
+            )
+        )
+    if node_type.terminal and outgoing:
+        findings.append(
+            Finding(
+                code="transition_from_end",
+                message=f"node {node.id!r} ends the case and cannot lead anywhere",
+                path=where,
+                params={"node": node.id},
+            )
+        )
+    allowed = node_type.transition_keys
+    for transition in outgoing:
+        used = {
+            "action": transition.action is not None,
+            "condition": transition.condition is not None or transition.default,
+            "timeout": transition.timeout,
+        }
+        for key, present in used.items():
+            if present and key not in allowed:
+                findings.append(
+                    Finding(
+                        code=f"unexpected_{key}",
+                        message=f"a way out of {node.id!r} ({node.type}) cannot have "
+                        f"{'a ' if key != 'action' else 'an '}{key}",
+                        path=where,
+                        params={"node": node.id, "key": key},
                     )
                 )
     return findings
@@ -597,6 +618,7 @@ def parse_workflow(document: dict[str, Any]) -> WorkflowDef:
             action=raw.get("action"),
             condition=raw.get("condition"),
             default=bool(raw.get("default", False)),
+            timeout=bool(raw.get("timeout", False)),
         )
         for raw in document["transitions"]
     )
@@ -606,6 +628,8 @@ def parse_workflow(document: dict[str, Any]) -> WorkflowDef:
         label=_label(document["label"]),
         nodes=parsed_nodes,
         transitions=transitions,
+        calendar=document.get("calendar", "vn"),
+        deadline=document.get("deadline"),
     )
 
 

@@ -1,6 +1,7 @@
 """Effects: what the engine asks the outside world to do, as plain data.
 
-``apps.runtime`` applies them in the same transaction as the new state.
+``apps.runtime`` applies them in the same transaction as the new state; those that leave
+the process (notifications, webhooks) go through an outbox to Celery.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ class Effect:
 
 @dataclass(frozen=True)
 class CreateTask(Effect):
-    """Open a human task. ``agency`` is an agency code, ``role`` a role key."""
+    """Open a human task for officials of ``agency`` (a code) holding ``role``, or for a
+    named ``user``, or for the case's ``submitter``."""
 
     kind = "create_task"
     task: str
@@ -29,6 +31,11 @@ class CreateTask(Effect):
     role: str | None
     actions: list[dict[str, Any]] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+    user: str | None = None
+    submitter: bool = False
+    due: str | None = None
+    item: Any = None
+    excluded_actors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,25 @@ class CompleteTask(Effect):
 class CancelTask(Effect):
     kind = "cancel_task"
     task: str
+
+
+@dataclass(frozen=True)
+class ReassignTask(Effect):
+    kind = "reassign_task"
+    task: str
+    agency: str | None
+    role: str | None
+    user: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SetTaskDue(Effect):
+    """A task's deadline moved (the clock was paused and resumed)."""
+
+    kind = "set_task_due"
+    task: str
+    due: str | None
 
 
 @dataclass(frozen=True)
@@ -62,6 +88,82 @@ class RecordEvent(Effect):
     label: dict[str, str]
     public: bool = False
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScheduleTimer(Effect):
+    """Deliver ``timer_fired(timer)`` at ``due`` (ISO 8601 with offset)."""
+
+    kind = "schedule_timer"
+    timer: str
+    due: str
+    purpose: str
+    task: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelTimer(Effect):
+    kind = "cancel_timer"
+    timer: str
+
+
+@dataclass(frozen=True)
+class SetCaseDeadline(Effect):
+    kind = "set_case_deadline"
+    due: str | None
+
+
+@dataclass(frozen=True)
+class Notify(Effect):
+    """Send a templated message. ``to`` is one of ``{"submitter": true}``,
+    ``{"agency": code, "role": key}``, ``{"user": username}``, ``{"email": address}``,
+    ``{"phone": number}``; templates use ``{{field}}`` placeholders filled by the runtime."""
+
+    kind = "notify"
+    notification: str
+    channel: str
+    to: dict[str, Any]
+    subject: dict[str, str]
+    body: dict[str, str]
+    task: str | None = None
+
+
+@dataclass(frozen=True)
+class CallWebhook(Effect):
+    kind = "call_webhook"
+    call: str
+    url: str
+    method: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CreateRecord(Effect):
+    kind = "create_record"
+    request: str
+    app: str | None
+    entity: str
+    data: dict[str, Any]
+    workflow: str | None = None
+
+
+@dataclass(frozen=True)
+class StartSubprocess(Effect):
+    """Start ``workflow`` (of ``app``, or this app when None) over ``data``; when ``wait``,
+    report back with ``subprocess_completed(child, outcome, data)``."""
+
+    kind = "start_subprocess"
+    child: str
+    app: str | None
+    workflow: str
+    data: dict[str, Any]
+    wait: bool = True
+
+
+@dataclass(frozen=True)
+class CancelSubprocess(Effect):
+    kind = "cancel_subprocess"
+    child: str
 
 
 @dataclass(frozen=True)

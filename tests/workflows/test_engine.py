@@ -47,9 +47,12 @@ def _tasks(effects: list[Any]) -> list[CreateTask]:
 def test_start_opens_the_triage_task_for_the_dispatcher(flow: WorkflowDef) -> None:
     state, effects = engine.start(flow, REPORT, NOW)
     assert state["status"] == "running"
-    assert state["tokens"] == [{"id": "t1", "node": "triage"}]
+    assert state["tokens"] == [
+        {"id": "t1", "node": "triage", "forks": [], "wait": {"kind": "task", "task": "t2"}}
+    ]
     [task] = _tasks(effects)
-    assert (task.task, task.node, task.agency, task.role) == ("t1", "triage", "ioc", "dispatcher")
+    assert (task.task, task.node, task.agency, task.role) == ("t2", "triage", "ioc", "dispatcher")
+    assert state["tasks"]["t2"]["status"] == "open"
     assert [a["key"] for a in task.actions] == ["accept", "reject"]
     assert task.fields == ["category", "severity", "triage_note"]
     assert _kinds(effects) == ["record_event", "create_task", "record_event"]
@@ -66,7 +69,7 @@ def test_state_and_effects_are_plain_json(flow: WorkflowDef) -> None:
 def test_handle_never_modifies_its_input(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
     frozen = copy.deepcopy(state)
-    engine.handle(flow, state, ev.complete_task("t1", "accept", {"severity": 4}, DISPATCHER), NOW)
+    engine.handle(flow, state, ev.complete_task("t2", "accept", {"severity": 4}, DISPATCHER), NOW)
     assert state == frozen
 
 
@@ -85,7 +88,7 @@ def test_decision_routes_by_category(
 ) -> None:
     state, _ = engine.start(flow, {**REPORT, **data}, NOW)
     state, effects = engine.handle(
-        flow, state, ev.complete_task("t1", "accept", {}, DISPATCHER), NOW
+        flow, state, ev.complete_task("t2", "accept", {}, DISPATCHER), NOW
     )
     [task] = _tasks(effects)
     assert (task.node, task.agency) == (node, agency)
@@ -96,7 +99,7 @@ def test_decision_routes_by_category(
 
 def test_triage_can_change_the_category_before_routing(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, {**REPORT, "category": "other"}, NOW)
-    event = ev.complete_task("t1", "accept", {"category": "pothole", "severity": 3}, DISPATCHER)
+    event = ev.complete_task("t2", "accept", {"category": "pothole", "severity": 3}, DISPATCHER)
     state, effects = engine.handle(flow, state, event, NOW)
     assert state["data"]["category"] == "pothole"
     assert UpdateData(changes={"category": "pothole", "severity": 3}) in effects
@@ -105,23 +108,25 @@ def test_triage_can_change_the_category_before_routing(flow: WorkflowDef) -> Non
 
 def test_full_case_ends_resolved(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
-    state, _ = engine.handle(flow, state, ev.complete_task("t1", "accept", {}, DISPATCHER), NOW)
+    state, _ = engine.handle(flow, state, ev.complete_task("t2", "accept", {}, DISPATCHER), NOW)
     [token] = state["tokens"]
-    assert token["id"] != "t1"
-    event = ev.complete_task(token["id"], "resolve", {"resolution_note": "Đã bơm"}, OFFICER)
+    task_id = token["wait"]["task"]
+    assert task_id != "t2" and state["tasks"]["t2"]["status"] == "completed"
+    event = ev.complete_task(task_id, "resolve", {"resolution_note": "Đã bơm"}, OFFICER)
     state, effects = engine.handle(flow, state, event, NOW)
     assert state["status"] == "completed"
     assert state["outcome"] == "resolved"
     assert state["tokens"] == []
-    assert CompleteTask(task=token["id"], action="resolve") in effects
-    assert isinstance(effects[-2], CloseCase) and effects[-2].outcome == "resolved"
+    assert CompleteTask(task=task_id, action="resolve") in effects
+    closes = [e for e in effects if isinstance(e, CloseCase)]
+    assert [c.outcome for c in closes] == ["resolved"]
     assert state["path"] == ["start", "triage", "route", "handle_drainage", "resolved"]
 
 
 def test_rejected_at_triage(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
     state, effects = engine.handle(
-        flow, state, ev.complete_task("t1", "reject", {}, DISPATCHER), NOW
+        flow, state, ev.complete_task("t2", "reject", {}, DISPATCHER), NOW
     )
     assert (state["status"], state["outcome"]) == ("completed", "rejected")
     assert not _tasks(effects)
@@ -129,15 +134,15 @@ def test_rejected_at_triage(flow: WorkflowDef) -> None:
 
 def test_completed_task_cannot_be_completed_again(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
-    state, _ = engine.handle(flow, state, ev.complete_task("t1", "accept", {}, DISPATCHER), NOW)
+    state, _ = engine.handle(flow, state, ev.complete_task("t2", "accept", {}, DISPATCHER), NOW)
     with pytest.raises(InvalidEvent) as caught:
-        engine.handle(flow, state, ev.complete_task("t1", "accept", {}, DISPATCHER), NOW)
+        engine.handle(flow, state, ev.complete_task("t2", "accept", {}, DISPATCHER), NOW)
     assert caught.value.code == "task_not_open"
 
 
 def test_closed_case_accepts_no_events(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
-    state, _ = engine.handle(flow, state, ev.complete_task("t1", "reject", {}, DISPATCHER), NOW)
+    state, _ = engine.handle(flow, state, ev.complete_task("t2", "reject", {}, DISPATCHER), NOW)
     with pytest.raises(InvalidEvent) as caught:
         engine.handle(flow, state, ev.cancel("late", DISPATCHER), NOW)
     assert caught.value.code == "case_closed"
@@ -146,14 +151,14 @@ def test_closed_case_accepts_no_events(flow: WorkflowDef) -> None:
 def test_unknown_action_is_refused_with_the_allowed_ones(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
     with pytest.raises(InvalidEvent) as caught:
-        engine.handle(flow, state, ev.complete_task("t1", "resolve", {}, DISPATCHER), NOW)
+        engine.handle(flow, state, ev.complete_task("t2", "resolve", {}, DISPATCHER), NOW)
     assert caught.value.code == "unknown_action"
     assert caught.value.params["allowed"] == ["accept", "reject"]
 
 
 def test_task_may_only_change_its_own_fields(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
-    event = ev.complete_task("t1", "accept", {"description": "sửa"}, DISPATCHER)
+    event = ev.complete_task("t2", "accept", {"description": "sửa"}, DISPATCHER)
     with pytest.raises(InvalidEvent) as caught:
         engine.handle(flow, state, event, NOW)
     assert caught.value.code == "field_not_editable"
@@ -177,7 +182,7 @@ def test_cancel_closes_the_case_and_its_open_tasks(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, REPORT, NOW)
     state, effects = engine.handle(flow, state, ev.cancel("duplicate", DISPATCHER), NOW)
     assert (state["status"], state["outcome"], state["tokens"]) == ("cancelled", "cancelled", [])
-    assert CancelTask(task="t1") in effects
+    assert CancelTask(task="t2") in effects
     log = [e for e in effects if isinstance(e, RecordEvent)]
     assert log[-1].event == "case_cancelled" and log[-1].detail["reason"] == "duplicate"
 
@@ -185,15 +190,15 @@ def test_cancel_closes_the_case_and_its_open_tasks(flow: WorkflowDef) -> None:
 def test_assignment_rule_giving_no_agency_is_a_clear_error(flow: WorkflowDef) -> None:
     state, _ = engine.start(flow, {"category": "other"}, NOW)
     with pytest.raises(WorkflowRuntimeError) as caught:
-        engine.handle(flow, state, ev.complete_task("t1", "accept", {}, DISPATCHER), NOW)
+        engine.handle(flow, state, ev.complete_task("t2", "accept", {}, DISPATCHER), NOW)
     assert caught.value.code == "assignment_failed"
 
 
 def test_replaying_recorded_events_gives_the_recorded_state(flow: WorkflowDef) -> None:
     recorded = [
         ev.start(DISPATCHER),
-        ev.complete_task("t1", "accept", {"severity": 5, "category": "pothole"}, DISPATCHER),
-        ev.complete_task("t2", "resolve", {"resolution_note": "Vá xong"}, OFFICER),
+        ev.complete_task("t2", "accept", {"severity": 5, "category": "pothole"}, DISPATCHER),
+        ev.complete_task("t3", "resolve", {"resolution_note": "Vá xong"}, OFFICER),
     ]
     from workflows.state import new_state
 
@@ -208,6 +213,7 @@ def test_replaying_recorded_events_gives_the_recorded_state(flow: WorkflowDef) -
     first, second = replay(), replay()
     assert first == second
     assert first[0]["outcome"] == "resolved"
+    assert first[0]["path"] == ["start", "triage", "route", "handle_transport", "resolved"]
 
 
 def test_a_cycle_without_a_task_is_stopped(app_def: AppDef) -> None:
@@ -234,6 +240,23 @@ def test_a_cycle_without_a_task_is_stopped(app_def: AppDef) -> None:
     with pytest.raises(WorkflowRuntimeError) as caught:
         engine.start(spin, {}, NOW)
     assert caught.value.code == "too_many_steps"
+
+
+def test_version_1_state_is_upgraded_and_continues(flow: WorkflowDef) -> None:
+    v1 = {
+        "schema_version": 1,
+        "status": "running",
+        "tokens": [{"id": "t1", "node": "triage"}],
+        "data": dict(REPORT),
+        "outcome": None,
+        "path": ["start", "triage"],
+        "seq": 1,
+    }
+    assert upgrade(copy.deepcopy(v1))["tasks"]["t1"]["status"] == "open"
+    state, effects = engine.handle(flow, v1, ev.complete_task("t1", "accept", {}, DISPATCHER), NOW)
+    assert state["schema_version"] == STATE_VERSION
+    assert _tasks(effects)[0].node == "handle_drainage"
+    assert _tasks(effects)[0].task == "t2"
 
 
 def test_unknown_state_version_is_refused() -> None:

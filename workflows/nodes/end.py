@@ -1,10 +1,12 @@
 """End: the token stops here; when no other token is running the case closes with the
-node's ``outcome`` (e.g. "resolved", "rejected")."""
+node's ``outcome`` (e.g. "resolved", "rejected"). Inside parallel branches, an end only
+ends its branch: the join stops waiting for it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ._common import KEY
 from .registry import Finish, NodeType, Step, register
 
 if TYPE_CHECKING:
@@ -20,7 +22,7 @@ class End(NodeType):
         "type": "object",
         "required": ["outcome"],
         "additionalProperties": False,
-        "properties": {"outcome": {"$ref": "common.schema.json#/$defs/key"}},
+        "properties": {"outcome": KEY},
     }
 
     def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:

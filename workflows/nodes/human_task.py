@@ -1,12 +1,18 @@
-"""Human task: work for the officials of one agency in one role.
+"""Human task: work for officials — of an agency in a role, a named user, or the agency
+a JSON Logic rule computes from the record — or for the citizen who submitted the case.
 
 Config::
 
     "assignment": {"agency": "drainage_co", "role": "officer"}
-                | {"agency_rule": <JSON Logic giving an agency code>, "role": "officer"}
-    "actions": [{"key": "resolve", "label": {"vi": "...", "en": "..."}}, ...]
-    "form": {"fields": ["category", "severity"]}   # fields the task may change
-    "public_label": {"vi": "...", "en": "..."}      # what the citizen sees (default: label)
+                | {"agency_rule": <rule giving an agency code>, "role": "officer"}
+                | {"user": "username"} | {"user_rule": <rule>} | {"submitter": true}
+    "actions": [{"key": "approve", "label": {...}}, {"key": "return", ...}, ...]
+    "form": {"fields": ["severity", "note"]}      # fields the task may change
+    "guards": {"not_submitter": true, "not_actors_of": ["check"]}
+    "deadline": {"duration": "P3D", "working_days": true, "reminders": ["P1D"],
+                 "escalation": {"reassign_role": "leader", "notify": {...}, "action": "approve"}}
+    "pauses_clock": true                          # the case clock stops while it is open
+    "public_label": {...}                         # what the citizen sees
 
 Each action leads along the outgoing transition carrying that ``action``.
 """
@@ -15,136 +21,125 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .. import rules
-from ..effects import CreateTask
-from ..errors import Finding, WorkflowRuntimeError
-from .registry import NodeType, Step, Wait, register
+from ..errors import Finding, InvalidEvent
+from ._common import LABEL, assignment_rules, task_properties
+from .registry import ACTION, Move, NodeType, Step, Wait, register
 
 if TYPE_CHECKING:
     from ..definition import NodeDef, WorkflowDef
     from ..engine import Context, Token
 
-AGENCY_CODE = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_\\-]{0,62}$"}
+
+def action_findings(node: NodeDef, workflow: WorkflowDef, path: str) -> list[Finding]:
+    """Every way out names one of the task's actions, and every action leads somewhere."""
+    findings = []
+    action_keys = [a["key"] for a in node.config.get("actions", [])]
+    for transition in workflow.outgoing(node.id):
+        if transition.timeout:
+            continue
+        if transition.action is None:
+            findings.append(
+                Finding(
+                    code="task_transition_action",
+                    message=f"every way out of task {node.id!r} must name one of its "
+                    f"actions ({', '.join(action_keys)})",
+                    path=path,
+                    params={"node": node.id},
+                )
+            )
+        elif transition.action not in action_keys:
+            findings.append(
+                Finding(
+                    code="unknown_action",
+                    message=f"task {node.id!r} has no action {transition.action!r}",
+                    path=path,
+                    params={"node": node.id, "action": transition.action},
+                )
+            )
+    led = {t.action for t in workflow.outgoing(node.id)}
+    for key in action_keys:
+        if key not in led:
+            findings.append(
+                Finding(
+                    code="action_without_transition",
+                    message=f"action {key!r} of task {node.id!r} leads nowhere",
+                    path=path,
+                    params={"node": node.id, "action": key},
+                )
+            )
+    escalation = node.config.get("deadline", {}).get("escalation", {})
+    if escalation.get("action") and escalation["action"] not in action_keys:
+        findings.append(
+            Finding(
+                code="unknown_action",
+                message=f"the escalation of task {node.id!r} takes action "
+                f"{escalation['action']!r}, which the task does not have",
+                path=path,
+                params={"node": node.id, "action": escalation["action"]},
+            )
+        )
+    return findings
+
+
+def check_action(node: NodeDef, action: str) -> None:
+    allowed = [a["key"] for a in node.config["actions"]]
+    if action not in allowed:
+        raise InvalidEvent(
+            f"{action!r} is not an action of task {node.id!r}",
+            code="unknown_action",
+            action=action,
+            allowed=allowed,
+        )
 
 
 class HumanTask(NodeType):
     name = "human_task"
     label: ClassVar[dict[str, str]] = {"vi": "Công việc", "en": "Human task"}
-    uses_actions = True
+    group = "task"
+    waits = True
+    transition_keys = frozenset({ACTION})
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["label", "assignment", "actions"],
         "additionalProperties": False,
-        "properties": {
-            "assignment": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["role"],
-                "properties": {
-                    "agency": AGENCY_CODE,
-                    "agency_rule": {"$ref": "common.schema.json#/$defs/rule"},
-                    "role": {"$ref": "common.schema.json#/$defs/key"},
-                },
-                "oneOf": [{"required": ["agency"]}, {"required": ["agency_rule"]}],
-            },
-            "actions": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["key", "label"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "key": {"$ref": "common.schema.json#/$defs/key"},
-                        "label": {"$ref": "common.schema.json#/$defs/label"},
-                    },
-                },
-            },
-            "form": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "fields": {
-                        "type": "array",
-                        "items": {"$ref": "common.schema.json#/$defs/key"},
-                    }
-                },
-            },
-            "public_label": {"$ref": "common.schema.json#/$defs/label"},
-            "public": {"type": "boolean"},
-        },
+        "properties": {"label": LABEL, **task_properties()},
     }
 
     def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:
-        assignment = node.config["assignment"]
-        agency = assignment.get("agency")
-        if agency is None:
-            value = rules.evaluate(assignment["agency_rule"], ctx.data)
-            if not isinstance(value, str) or not value:
-                raise WorkflowRuntimeError(
-                    f"the assignment rule of task {node.id!r} gave {value!r}, not an agency code",
-                    code="assignment_failed",
-                    node=node.id,
-                    value=value,
-                )
-            agency = value
-        ctx.emit(
-            CreateTask(
-                task=token.id,
-                node=node.id,
-                label=node.label,
-                agency=agency,
-                role=assignment.get("role"),
-                actions=[dict(a) for a in node.config["actions"]],
-                fields=list(node.config.get("form", {}).get("fields", [])),
-            )
-        )
+        task_id = ctx.create_task(node, token)
+        return Wait("task", {"task": task_id})
+
+    def on_task(
+        self, ctx: Context, node: NodeDef, token: Token, task: dict[str, Any], action: str
+    ) -> Step:
+        from ..engine import apply_task_data, remember_actor
+
+        check_action(node, action)
+        changed = apply_task_data(ctx, node, task["data"])
+        ctx.close_task(task["id"], action=action)
+        remember_actor(ctx, node)
         ctx.log(
-            "task_created",
+            "task_completed",
             node,
             public=bool(node.config.get("public", True)),
-            label=node.config.get("public_label", node.label),
-            task=token.id,
-            agency=agency,
-            role=assignment.get("role"),
+            task=task["id"],
+            action=action,
+            changes=changed,
         )
-        return Wait()
+        return Move(ctx.follow(node, action=action))
+
+    def leave(self, ctx: Context, node: NodeDef, token: Token) -> None:
+        for task_id in ctx.open_tasks(token["id"]):
+            ctx.close_task(task_id, action=None)
 
     def check(self, node: NodeDef, workflow: WorkflowDef, path: str) -> list[Finding]:
-        findings = []
-        action_keys = [a["key"] for a in node.config.get("actions", [])]
-        for transition in workflow.outgoing(node.id):
-            if transition.action is None:
-                findings.append(
-                    Finding(
-                        code="task_transition_action",
-                        message=f"every way out of task {node.id!r} must name one of its "
-                        f"actions ({', '.join(action_keys)})",
-                        path=path,
-                        params={"node": node.id},
-                    )
-                )
-            elif transition.action not in action_keys:
-                findings.append(
-                    Finding(
-                        code="unknown_action",
-                        message=f"task {node.id!r} has no action {transition.action!r}",
-                        path=path,
-                        params={"node": node.id, "action": transition.action},
-                    )
-                )
-        led = {t.action for t in workflow.outgoing(node.id)}
-        for key in action_keys:
-            if key not in led:
-                findings.append(
-                    Finding(
-                        code="action_without_transition",
-                        message=f"action {key!r} of task {node.id!r} leads nowhere",
-                        path=path,
-                        params={"node": node.id, "action": key},
-                    )
-                )
-        return findings
+        return action_findings(node, workflow, path)
+
+    def rules(self, node: NodeDef) -> list[tuple[str, Any]]:
+        return assignment_rules(node.config)
+
+    def edited_fields(self, node: NodeDef) -> list[str]:
+        return list(node.config.get("form", {}).get("fields", []))
 
 
 register(HumanTask())

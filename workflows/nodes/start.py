@@ -1,4 +1,4 @@
-"""Start: where every case begins; exactly one per workflow."""
+"""Start: where every case begins; exactly one per workflow, one way out."""
 
 from __future__ import annotations
 
@@ -19,15 +19,16 @@ class Start(NodeType):
 
     def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:
         ctx.log("case_started", node, public=True, label={"vi": "Đã tiếp nhận", "en": "Received"})
-        return Move(ctx.definition.outgoing(node.id)[0].target)
+        return Move(ctx.follow(node))
 
     def check(self, node: NodeDef, workflow: WorkflowDef, path: str) -> list[Finding]:
-        if len(workflow.outgoing(node.id)) > 1:
+        if len(workflow.outgoing(node.id)) != 1:
             return [
                 Finding(
                     code="start_branches",
                     message="the start node must have exactly one way out",
                     path=path,
+                    params={"node": node.id},
                 )
             ]
         return []

@@ -1,0 +1,51 @@
+"""Call a webhook: ``"url"``, ``"method"``, ``"payload": {"key": <rule>}``. The runtime signs
+it with HMAC and a timestamp and retries until it is delivered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..effects import CallWebhook
+from ._automatic import Automatic
+from ._common import MAPPING
+from .registry import Move, Step, register
+from .subprocess import evaluate_mapping
+
+if TYPE_CHECKING:
+    from ..definition import NodeDef
+    from ..engine import Context, Token
+
+
+class Webhook(Automatic):
+    name = "webhook"
+    label: ClassVar[dict[str, str]] = {"vi": "Gọi hệ thống khác", "en": "Call a webhook"}
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["url"],
+        "additionalProperties": False,
+        "properties": {
+            "url": {"type": "string", "pattern": "^https?://", "maxLength": 2000},
+            "method": {"enum": ["POST", "PUT"]},
+            "payload": MAPPING,
+        },
+    }
+
+    def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:
+        payload = evaluate_mapping(ctx, node, node.config.get("payload", {}))
+        call_id = ctx.new_id()
+        ctx.emit(
+            CallWebhook(
+                call=call_id,
+                url=node.config["url"],
+                method=node.config.get("method", "POST"),
+                payload=payload,
+            )
+        )
+        ctx.log("webhook_requested", node, call=call_id, url=node.config["url"])
+        return Move(ctx.follow(node))
+
+    def rules(self, node: NodeDef) -> list[tuple[str, Any]]:
+        return [(f"payload/{k}", r) for k, r in node.config.get("payload", {}).items()]
+
+
+register(Webhook())

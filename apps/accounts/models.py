@@ -15,7 +15,7 @@ class User(AbstractUser, PublicId):
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")

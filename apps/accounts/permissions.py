@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
-from .models import Membership
+from .models import Agency, Membership
 
 if TYPE_CHECKING:
     from apps.builder.models import App
     from apps.runtime.models import Task
 
+LEADING_ROLES = ("leader", "admin")
 BUILD_APP = "builder.build_app"
 PUBLISH_APP = "builder.publish_app"
 
@@ -31,9 +32,48 @@ def holds_role(user: Any, *, agency_id: int, role_id: int) -> bool:
     return Membership.objects.filter(user=user, agency_id=agency_id, role_id=role_id).exists()
 
 
+def _excluded(user: Any, task: Task) -> bool:
+    return str(user.uuid) in (task.excluded_actors or [])
+
+
 def can_act_on_task(user: Any, task: Task) -> bool:
-    """Officials holding the task's role in the task's agency may act on it."""
+    """The task's named assignee; else the citizen who submitted, for tasks given back to
+    them; else officials holding the task's role in the task's agency. Guards (e.g. "not
+    the submitter") exclude some people even then."""
+    if not _is_authenticated(user) or _excluded(user, task):
+        return False
+    if task.assignee_id is not None:
+        return bool(task.assignee_id == user.pk)
+    if task.for_submitter:
+        return bool(task.instance.record.submitted_by_id == user.pk)
+    if task.agency_id is None or task.role_id is None:
+        return False
     return holds_role(user, agency_id=task.agency_id, role_id=task.role_id)
+
+
+def leads_agency(user: Any, agency_id: int | None) -> bool:
+    """Leaders see and steer their agency and its sub-agencies."""
+    if not _is_authenticated(user) or agency_id is None:
+        return False
+    led = set(
+        Membership.objects.filter(user=user, role__key__in=LEADING_ROLES).values_list(
+            "agency_id", flat=True
+        )
+    )
+    if not led:
+        return False
+    current: int | None = agency_id
+    seen: set[int] = set()
+    while current is not None and current not in seen:
+        if current in led:
+            return True
+        seen.add(current)
+        current = Agency.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return False
+
+
+def can_reassign_task(user: Any, task: Task) -> bool:
+    return _is_authenticated(user) and (user.is_superuser or leads_agency(user, task.agency_id))
 
 
 def actionable_tasks(user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
@@ -43,7 +83,13 @@ def actionable_tasks(user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
     held = Membership.objects.filter(
         user=user, agency_id=OuterRef("agency_id"), role_id=OuterRef("role_id")
     )
-    return tasks.filter(Exists(held))
+    mine = (
+        Q(assignee=user)
+        | Q(assignee__isnull=True, for_submitter=True, instance__record__submitted_by=user)
+        | Q(assignee__isnull=True, for_submitter=False) & Exists(held)
+    )
+    # The JSON text holds actor uuids; a uuid never occurs inside another one.
+    return tasks.filter(mine).exclude(excluded_actors__icontains=str(user.uuid))
 
 
 def is_official(user: Any) -> bool:

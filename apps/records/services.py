@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Agency
 from apps.builder.models import AppVersion
 from apps.core.errors import InvalidInput
-from workflows.definition import AppDef, FormDef
+from workflows.definition import AppDef, EntityDef, FormDef
 from workflows.forms import clean_submission
 
 from .models import Attachment, Record
@@ -180,3 +180,21 @@ def _unique_tracking_code() -> str:
         if not Record.objects.filter(tracking_code=code).exists():
             return code
     raise RuntimeError("could not find a free tracking code")
+
+
+def record_create_internal(
+    *, version: AppVersion, entity: EntityDef, data: dict[str, Any], parent: Record
+) -> Record:
+    """A record created by a workflow (a hand-off to another process, a follow-up record):
+    no form and no citizen of its own; only fields of ``entity`` are kept."""
+    code = _unique_tracking_code()
+    keys = {spec.key for spec in entity.fields}
+    return Record.objects.create(
+        app=version.app,
+        app_version=version,
+        entity_key=entity.key,
+        data={k: v for k, v in data.items() if k in keys},
+        tracking_code=code,
+        secret_hash=secret_hash(code, new_code(8)),
+        submitted_by=parent.submitted_by,
+    )

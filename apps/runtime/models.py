@@ -37,6 +37,16 @@ class ProcessInstance(PublicId, TimeStamped):
     )
     outcome = models.CharField(_("outcome"), max_length=63, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    parent_child_key = models.CharField(_("key in the parent case"), max_length=32, blank=True)
+    parent_waits = models.BooleanField(_("the parent case waits for it"), default=False)
 
     class Meta:
         verbose_name = _("process instance")
@@ -60,11 +70,33 @@ class Task(PublicId, TimeStamped):
     node_id = models.SlugField(_("node"), max_length=63)
     label = models.JSONField(_("name"), default=dict)
     agency = models.ForeignKey(
-        "accounts.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="tasks"
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
     )
     role = models.ForeignKey(
-        "accounts.Role", verbose_name=_("role"), on_delete=models.PROTECT, related_name="tasks"
+        "accounts.Role",
+        verbose_name=_("role"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+    )
+    for_submitter = models.BooleanField(_("for the citizen who submitted"), default=False)
+    due = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    item = models.JSONField(_("item"), null=True, blank=True)
+    excluded_actors = models.JSONField(_("excluded actors"), default=list, blank=True)
     actions = models.JSONField(_("actions"), default=list)
     fields = models.JSONField(_("editable fields"), default=list)
     status = models.CharField(
@@ -160,3 +192,100 @@ class Event(PublicId):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("events are append-only")
+
+
+class Timer(models.Model):
+    """A timer the engine scheduled; fired by Celery beat or the embedded tick."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        FIRED = "fired", _("Fired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name=_("case"), on_delete=models.CASCADE, related_name="timers"
+    )
+    timer_key = models.CharField(_("timer key"), max_length=32)
+    purpose = models.CharField(_("purpose"), max_length=32)
+    task_key = models.CharField(_("task key"), max_length=32, blank=True)
+    due = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    fired_at = models.DateTimeField(_("fired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("timer")
+        verbose_name_plural = _("timers")
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "timer_key"], name="unique_timer_key")
+        ]
+        indexes = [models.Index(fields=["status", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} @ {self.due:%Y-%m-%d %H:%M}"
+
+
+class OutboxEntry(PublicId, TimeStamped):
+    """An effect that leaves the transaction (notification, webhook, hand-off), written in
+    the same transaction as the state that caused it and delivered after commit, at least
+    once; ``key`` makes its consequence happen once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name=_("case"), on_delete=models.CASCADE, related_name="outbox"
+    )
+    key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox entry")
+        verbose_name_plural = _("outbox entries")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
+class Notification(PublicId):
+    """An in-app notification for an official or a citizen with an account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    record = models.ForeignKey(
+        "records.Record",
+        verbose_name=_("record"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

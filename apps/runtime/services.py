@@ -1,11 +1,16 @@
-"""Running cases: starting a workflow, completing tasks, applying the engine's effects.
+"""Running cases: starting workflows, completing tasks, firing timers, delivering
+messages, and applying the engine's effects.
 
-Every event is applied in one transaction with the instance row locked; side effects
-that leave the process (email, later webhooks) go to Celery after commit.
+Every event is applied in one transaction with the instance row locked. Effects that stay
+in the database (tasks, timers, data, the audit log, sub-process records) are written in
+that transaction; effects that leave it (notifications, webhooks, reporting back to a
+parent case) go to the outbox in the same transaction and are delivered by Celery after
+commit, at least once, with an idempotency key so their consequence happens once.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,27 +18,45 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import permissions
-from apps.accounts.models import Agency, Role
-from apps.builder.selectors import version_app_def
-from apps.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, from_workflow_error
+from apps.accounts.models import Agency, Role, User
+from apps.builder.models import App, AppVersion
+from apps.builder.selectors import latest_published, version_app_def
+from apps.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ServiceError,
+    from_workflow_error,
+)
 from apps.records.models import Record
 from apps.records.validation import errors_by_field
 from workflows import engine
 from workflows import events as ev
 from workflows.definition import EntityDef, WorkflowDef
 from workflows.effects import (
+    CallWebhook,
+    CancelSubprocess,
     CancelTask,
+    CancelTimer,
     CloseCase,
     CompleteTask,
+    CreateRecord,
     CreateTask,
     Effect,
+    Notify,
+    ReassignTask,
     RecordEvent,
+    ScheduleTimer,
+    SetCaseDeadline,
+    SetTaskDue,
+    StartSubprocess,
     UpdateData,
 )
-from workflows.errors import WorkflowError
+from workflows.errors import InvalidEvent, WorkflowError
 from workflows.forms import FieldError, InvalidValue, clean_value
 
-from .models import Event, ProcessInstance, Task
+from .models import Event, OutboxEntry, ProcessInstance, Task, Timer
 
 CITIZEN = "citizen"
 USER = "user"
@@ -49,27 +72,66 @@ def actor_of(user: Any, *, kind: str | None = None) -> dict[str, Any]:
     return dict(ev.SYSTEM_ACTOR)
 
 
-def _workflow(instance_or_version: Any, key: str) -> tuple[WorkflowDef, EntityDef]:
-    app_def = version_app_def(instance_or_version)
+def _authenticated(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _workflow(version: AppVersion, key: str) -> tuple[WorkflowDef, EntityDef]:
+    app_def = version_app_def(version)
     workflow = app_def.workflows.get(key)
     if workflow is None:
         raise NotFound(_("This workflow does not exist."), code="workflow_not_found")
     return workflow, app_def.entities[workflow.entity]
 
 
+def _handle(instance: ProcessInstance, event: dict[str, Any], *, user: Any = None) -> list[Effect]:
+    """Run one event through the engine and apply the result. The caller holds the lock."""
+    workflow, _entity = _workflow(instance.app_version, instance.workflow_key)
+    try:
+        state, effects = engine.handle(workflow, instance.state, event, timezone.now())
+    except WorkflowError as error:
+        raise from_workflow_error(error) from error
+    _apply(instance, state, effects, user=user, actor=event.get("actor") or ev.SYSTEM_ACTOR)
+    return effects
+
+
+def _locked(instance_id: int) -> ProcessInstance:
+    return (
+        ProcessInstance.objects.select_for_update()
+        .select_related("app_version")
+        .get(pk=instance_id)
+    )
+
+
+# ------------------------------------------------------------------------------ use cases
+
+
 @transaction.atomic
 def instance_start(
-    *, record: Record, workflow_key: str, user: Any = None, actor: dict[str, Any] | None = None
+    *,
+    record: Record,
+    workflow_key: str,
+    user: Any = None,
+    actor: dict[str, Any] | None = None,
+    parent: ProcessInstance | None = None,
+    parent_child_key: str = "",
+    parent_waits: bool = False,
 ) -> ProcessInstance:
-    workflow, _entity = _workflow(record.app_version, workflow_key)
     actor = actor or actor_of(user)
+    instance = ProcessInstance.objects.create(
+        record=record,
+        app_version=record.app_version,
+        workflow_key=workflow_key,
+        state={},
+        parent=parent,
+        parent_child_key=parent_child_key,
+        parent_waits=parent_waits,
+    )
+    workflow, _entity = _workflow(record.app_version, workflow_key)
     try:
         state, effects = engine.start(workflow, record.data, timezone.now(), actor)
     except WorkflowError as error:
         raise from_workflow_error(error) from error
-    instance = ProcessInstance.objects.create(
-        record=record, app_version=record.app_version, workflow_key=workflow_key, state=state
-    )
     _apply(instance, state, effects, user=user, actor=actor)
     return instance
 
@@ -101,8 +163,8 @@ def task_complete(
     *, task: Task, user: Any, action: str, data: dict[str, Any] | None = None
 ) -> Task:
     """Complete ``task`` with ``action``; ``data`` may change the task's editable fields."""
-    instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
-    task = Task.objects.select_related("agency", "role").get(pk=task.pk)
+    instance = _locked(task.instance_id)
+    task = Task.objects.select_related("agency", "role", "instance__record").get(pk=task.pk)
     if not permissions.can_act_on_task(user, task):
         raise NotAllowed(_("This task belongs to another agency or role."), code="not_your_task")
     if task.status != Task.Status.OPEN:
@@ -111,32 +173,128 @@ def task_complete(
         )
     if action not in {a["key"] for a in task.actions}:
         raise InvalidInput(_("This action is not available for this task."), code="unknown_action")
-    workflow, entity = _workflow(instance.app_version, instance.workflow_key)
+    _workflow_def, entity = _workflow(instance.app_version, instance.workflow_key)
     clean = _clean_task_data(task, entity, data or {})
-    actor = actor_of(user)
-    event = ev.complete_task(task.task_key, action, clean, actor)
-    try:
-        state, effects = engine.handle(workflow, instance.state, event, timezone.now())
-    except WorkflowError as error:
-        raise from_workflow_error(error) from error
-    _apply(instance, state, effects, user=user, actor=actor)
+    _handle(instance, ev.complete_task(task.task_key, action, clean, actor_of(user)), user=user)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def task_reassign(
+    *, task: Task, user: Any, agency: Agency | None = None, role: Role | None = None,
+    assignee: User | None = None, reason: str = "",
+) -> Task:  # fmt: skip
+    """Give an open task to another agency/role or a named official (leaders and admins)."""
+    instance = _locked(task.instance_id)
+    task = Task.objects.select_related("agency").get(pk=task.pk)
+    if not permissions.can_reassign_task(user, task):
+        raise NotAllowed(_("You may not reassign this task."), code="not_allowed")
+    if task.status != Task.Status.OPEN:
+        raise Conflict(_("This task is no longer open."), code="task_not_open")
+    event = ev.reassign_task(
+        task.task_key,
+        agency=agency.code if agency else None,
+        role=role.key if role else None,
+        user=assignee.username if assignee else None,
+        reason=reason,
+        actor=actor_of(user),
+    )
+    _handle(instance, event, user=user)
     task.refresh_from_db()
     return task
 
 
 @transaction.atomic
 def instance_cancel(*, instance: ProcessInstance, user: Any, reason: str = "") -> ProcessInstance:
-    instance = ProcessInstance.objects.select_for_update().get(pk=instance.pk)
-    workflow, _entity = _workflow(instance.app_version, instance.workflow_key)
-    actor = actor_of(user)
-    try:
-        state, effects = engine.handle(
-            workflow, instance.state, ev.cancel(reason, actor), timezone.now()
-        )
-    except WorkflowError as error:
-        raise from_workflow_error(error) from error
-    _apply(instance, state, effects, user=user, actor=actor)
+    instance = _locked(instance.pk)
+    _handle(instance, ev.cancel(reason, actor_of(user)), user=user)
     return instance
+
+
+@transaction.atomic
+def instance_pause(*, instance: ProcessInstance, user: Any, reason: str = "") -> ProcessInstance:
+    instance = _locked(instance.pk)
+    _handle(instance, ev.pause(reason, actor_of(user)), user=user)
+    return instance
+
+
+@transaction.atomic
+def instance_resume(*, instance: ProcessInstance, user: Any) -> ProcessInstance:
+    instance = _locked(instance.pk)
+    _handle(instance, ev.resume(actor_of(user)), user=user)
+    return instance
+
+
+def message_deliver(*, name: str, key: Any, data: dict[str, Any] | None = None) -> int:
+    """Deliver an external message to every running case waiting for ``name`` with ``key``.
+    Returns how many cases took it."""
+    delivered = 0
+    candidates = ProcessInstance.objects.filter(status=ProcessInstance.Status.RUNNING)
+    for instance_id in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            instance = _locked(instance_id)
+            waiting = any(
+                (t.get("wait") or {}).get("kind") == "message"
+                and t["wait"].get("name") == name
+                and t["wait"].get("key") == key
+                for t in instance.state.get("tokens", [])
+            )
+            if waiting:
+                _handle(instance, ev.message(name, key, data))
+                delivered += 1
+    return delivered
+
+
+@transaction.atomic
+def timer_fire(*, timer_id: int, now: datetime | None = None) -> bool:
+    """Fire one due timer (idempotent: a fired or cancelled timer does nothing)."""
+    timer = Timer.objects.filter(pk=timer_id).first()
+    if timer is None:
+        return False
+    instance = _locked(timer.instance_id)
+    timer = Timer.objects.select_for_update().get(pk=timer_id)
+    now = now or timezone.now()
+    if timer.status != Timer.Status.SCHEDULED or timer.due > now:
+        return False
+    timer.status = Timer.Status.FIRED
+    timer.fired_at = now
+    timer.save(update_fields=["status", "fired_at"])
+    try:
+        _handle(instance, ev.timer_fired(timer.timer_key))
+    except ServiceError as error:
+        if error.code != "timer_not_active":
+            raise
+        timer.status = Timer.Status.CANCELLED
+        timer.save(update_fields=["status"])
+    return True
+
+
+def due_timers(now: datetime | None = None, limit: int = 200) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Timer.objects.filter(status=Timer.Status.SCHEDULED, due__lte=now)
+        .order_by("due")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def subprocess_report(*, child: ProcessInstance) -> bool:
+    """Tell a waiting parent case that ``child`` ended (idempotent)."""
+    if child.parent_id is None or not child.parent_waits:
+        return False
+    with transaction.atomic():
+        parent = _locked(child.parent_id)
+        record = Record.objects.get(pk=child.record_id)
+        running = parent.state.get("children", {}).get(child.parent_child_key, {})
+        if running.get("status") != "running" or parent.status != ProcessInstance.Status.RUNNING:
+            return False
+        event = ev.subprocess_completed(child.parent_child_key, child.outcome, record.data)
+        _handle(parent, event)
+    return True
+
+
+# ------------------------------------------------------------------------------ effects
 
 
 def _agency(code: str | None) -> Agency:
@@ -161,6 +319,71 @@ def _role(key: str | None) -> Role:
     return role
 
 
+def _user(username: str | None) -> User:
+    user = User.objects.filter(username=username, is_active=True).first() if username else None
+    if user is None:
+        raise InvalidInput(
+            _("The workflow assigns a task to user %(user)s, who does not exist.")
+            % {"user": username},
+            code="unknown_user",
+        )
+    return user
+
+
+def _assign(task: Task, *, agency: str | None, role: str | None, user: str | None) -> None:
+    task.assignee = _user(user) if user else None
+    task.agency = _agency(agency) if agency else None
+    task.role = _role(role) if role else None
+
+
+def _outbox(instance: ProcessInstance, key: str, kind: str, payload: dict[str, Any]) -> None:
+    entry, created = OutboxEntry.objects.get_or_create(
+        key=f"{instance.uuid}:{key}",
+        defaults={"instance": instance, "kind": kind, "payload": payload},
+    )
+    if created:
+        from .tasks import deliver_outbox
+
+        entry_id = entry.pk
+        transaction.on_commit(lambda: deliver_outbox.delay(entry_id))
+
+
+def _child_record(
+    instance: ProcessInstance,
+    record: Record,
+    *,
+    app_key: str | None,
+    data: dict[str, Any],
+    entity_key: str | None = None,
+    workflow_key: str | None = None,
+) -> Record:
+    """A record for a hand-off or a follow-up record, in this app or another one."""
+    if app_key is None:
+        version: AppVersion | None = instance.app_version
+    else:
+        app = App.objects.filter(key=app_key).first()
+        version = latest_published(app) if app else None
+    if version is None:
+        raise InvalidInput(
+            _("The workflow refers to app %(app)s, which is not published.") % {"app": app_key},
+            code="unknown_app",
+        )
+    app_def = version_app_def(version)
+    if workflow_key is not None:
+        workflow = app_def.workflows.get(workflow_key)
+        entity_key = workflow.entity if workflow else None
+    entity = app_def.entities.get(entity_key or "")
+    if entity is None:
+        raise InvalidInput(
+            _("The workflow refers to %(name)s, which the app does not define.")
+            % {"name": workflow_key or entity_key},
+            code="unknown_definition",
+        )
+    from apps.records.services import record_create_internal
+
+    return record_create_internal(version=version, entity=entity, data=data, parent=record)
+
+
 def _apply(
     instance: ProcessInstance,
     state: dict[str, Any],
@@ -173,26 +396,31 @@ def _apply(
     now = timezone.now()
     record = Record.objects.select_for_update().get(pk=instance.record_id)
     tasks = {t.task_key: t for t in instance.tasks.all()}
+    acting = _authenticated(user)
     closed = False
     for effect in effects:
         if isinstance(effect, CreateTask):
-            agency = _agency(effect.agency)
-            tasks[effect.task] = Task.objects.create(
+            task = Task(
                 instance=instance,
                 task_key=effect.task,
                 node_id=effect.node,
                 label=effect.label,
-                agency=agency,
-                role=_role(effect.role),
                 actions=effect.actions,
                 fields=effect.fields,
+                for_submitter=effect.submitter,
+                due=datetime.fromisoformat(effect.due) if effect.due else None,
+                item=effect.item,
+                excluded_actors=effect.excluded_actors,
             )
+            _assign(task, agency=effect.agency, role=effect.role, user=effect.user)
+            task.save()
+            tasks[effect.task] = task
         elif isinstance(effect, CompleteTask):
             task = tasks[effect.task]
             task.status = Task.Status.COMPLETED
             task.action = effect.action
             task.completed_at = now
-            task.completed_by = user if getattr(user, "is_authenticated", False) else None
+            task.completed_by = acting
             task.save(
                 update_fields=["status", "action", "completed_at", "completed_by", "updated_at"]
             )
@@ -200,11 +428,35 @@ def _apply(
             task = tasks[effect.task]
             task.status = Task.Status.CANCELLED
             task.save(update_fields=["status", "updated_at"])
+        elif isinstance(effect, ReassignTask):
+            task = tasks[effect.task]
+            _assign(task, agency=effect.agency, role=effect.role, user=effect.user)
+            task.save(update_fields=["assignee", "agency", "role", "updated_at"])
+        elif isinstance(effect, SetTaskDue):
+            task = tasks[effect.task]
+            task.due = datetime.fromisoformat(effect.due) if effect.due else None
+            task.save(update_fields=["due", "updated_at"])
+        elif isinstance(effect, SetCaseDeadline):
+            record.deadline = datetime.fromisoformat(effect.due) if effect.due else None
+        elif isinstance(effect, ScheduleTimer):
+            Timer.objects.update_or_create(
+                instance=instance,
+                timer_key=effect.timer,
+                defaults={
+                    "purpose": effect.purpose,
+                    "task_key": effect.task or "",
+                    "due": datetime.fromisoformat(effect.due),
+                    "status": Timer.Status.SCHEDULED,
+                },
+            )
+        elif isinstance(effect, CancelTimer):
+            Timer.objects.filter(
+                instance=instance, timer_key=effect.timer, status=Timer.Status.SCHEDULED
+            ).update(status=Timer.Status.CANCELLED)
         elif isinstance(effect, UpdateData):
             record.data = {**record.data, **effect.changes}
         elif isinstance(effect, RecordEvent):
             task_key = effect.detail.get("task")
-            event_agency = tasks[task_key].agency if task_key in tasks else None
             Event.objects.create(
                 record=record,
                 instance=instance,
@@ -213,13 +465,42 @@ def _apply(
                 node_id=effect.node or "",
                 label=effect.label,
                 public=effect.public,
-                actor=user if getattr(user, "is_authenticated", False) else None,
+                actor=acting,
                 actor_kind=actor.get("kind") or SYSTEM,
                 actor_name=str(actor.get("name") or ""),
-                agency=event_agency,
+                agency=tasks[task_key].agency if task_key in tasks else None,
                 at=now,
                 data=effect.detail,
             )
+        elif isinstance(effect, Notify):
+            _outbox(instance, effect.notification, "notify", effect.as_dict())
+        elif isinstance(effect, CallWebhook):
+            _outbox(instance, effect.call, "webhook", effect.as_dict())
+        elif isinstance(effect, CreateRecord):
+            created = _child_record(
+                instance, record, app_key=effect.app, data=effect.data, entity_key=effect.entity
+            )
+            if effect.workflow:
+                instance_start(
+                    record=created, workflow_key=effect.workflow, actor=dict(ev.SYSTEM_ACTOR)
+                )
+        elif isinstance(effect, StartSubprocess):
+            created = _child_record(
+                instance, record, app_key=effect.app, data=effect.data, workflow_key=effect.workflow
+            )
+            instance_start(
+                record=created,
+                workflow_key=effect.workflow,
+                actor=dict(ev.SYSTEM_ACTOR),
+                parent=instance,
+                parent_child_key=effect.child,
+                parent_waits=effect.wait,
+            )
+        elif isinstance(effect, CancelSubprocess):
+            child = instance.children.filter(parent_child_key=effect.child).first()
+            if child is not None and child.status == ProcessInstance.Status.RUNNING:
+                _outbox(instance, f"cancel-{effect.child}", "cancel_subprocess",
+                        {"child": str(child.uuid)})  # fmt: skip
         elif isinstance(effect, CloseCase):
             closed = True
             record.status = Record.Status.CLOSED
@@ -227,14 +508,40 @@ def _apply(
             record.closed_at = now
             instance.outcome = effect.outcome
             instance.ended_at = now
+        else:  # pragma: no cover - a new effect kind must be handled here
+            raise NotImplementedError(f"effect {effect.kind} is not applied by the runtime")
     instance.state = state
     instance.status = state["status"]
     instance.save(update_fields=["state", "status", "outcome", "ended_at", "updated_at"])
-    open_task = instance.tasks.filter(status=Task.Status.OPEN).order_by("created_at").first()
+    open_task = (
+        instance.tasks.filter(status=Task.Status.OPEN, agency__isnull=False)
+        .select_related("agency")
+        .order_by("created_at")
+        .first()
+    )
     record.current_agency = open_task.agency if open_task else None
     record.save()
-    if closed and record.contact_email:
-        from .tasks import notify_citizen
+    if closed:
+        if instance.parent_id is not None and instance.parent_waits:
+            _outbox(instance, "report-to-parent", "report_to_parent", {})
+        if record.contact_email:
+            from .tasks import notify_citizen
 
-        record_uuid = str(record.uuid)
-        transaction.on_commit(lambda: notify_citizen.delay(record_uuid, "closed"))
+            record_uuid = str(record.uuid)
+            transaction.on_commit(lambda: notify_citizen.delay(record_uuid, "closed"))
+
+
+__all__ = [
+    "CITIZEN",
+    "InvalidEvent",
+    "actor_of",
+    "instance_cancel",
+    "instance_pause",
+    "instance_resume",
+    "instance_start",
+    "message_deliver",
+    "subprocess_report",
+    "task_complete",
+    "task_reassign",
+    "timer_fire",
+]

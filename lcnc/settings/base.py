@@ -127,7 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "lcnc" / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "lcnc" / "static"]
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 if FRONTEND_DIST.is_dir():
     STATICFILES_DIRS.append(("builder", FRONTEND_DIST))
@@ -152,6 +152,18 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "lcnc")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+
+CELERY_BEAT_SCHEDULE = {
+    "lcnc-tick": {"task": "apps.runtime.tasks.tick", "schedule": float(env("TICK_SECONDS", "15"))},
+}
+# Without a broker, `runserver` fires timers and retries deliveries from a thread.
+EMBEDDED_TICK = env_bool("EMBEDDED_TICK", CELERY_TASK_ALWAYS_EAGER)
+TICK_SECONDS = float(env("TICK_SECONDS", "15"))
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_BASE_SECONDS = int(env("OUTBOX_RETRY_BASE_SECONDS", "10"))
+WEBHOOK_SECRET = env("WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG else "")
+WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 
 # Realtime: in-memory channel layer unless Redis is configured.
 if REDIS_URL:
@@ -200,3 +212,6 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+if not WEBHOOK_SECRET:
+    raise ImproperlyConfigured("WEBHOOK_SECRET must be set when DEBUG is off.")

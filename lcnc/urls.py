@@ -6,5 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("apps.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("workspace/", include("apps.workspace.urls")),
+    path("", include("apps.portal.urls")),
 ]

@@ -1,0 +1,14 @@
+"""The citizen portal: the public forms, the receipt after sending, the status lookup."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("f/<slug:app_key>/<slug:form_key>/", views.form_page, name="form"),
+    path("receipt/<str:tracking_code>/", views.receipt, name="receipt"),
+    path("status/", views.status, name="status"),
+]

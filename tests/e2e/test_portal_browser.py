@@ -1,0 +1,96 @@
+"""A citizen sends a field report in a real browser and follows it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from apps.records.models import Attachment, Record
+from tests.apps.portal.helpers import png_bytes
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+DESCRIPTION = "Đường 30 Tháng 4 ngập sâu sau mưa, xe máy chết máy."
+CODE_RE = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_citizen_reports_flooding_on_a_phone_and_follows_the_case(
+    live_demo: str, page: Page
+) -> None:
+    page.goto(f"{live_demo}/")
+    page.get_by_role("link", name="Phản ánh hiện trường").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh hiện trường")
+
+    page.get_by_label("Ngập nước").check()
+    page.get_by_label("Mô tả").fill(DESCRIPTION)
+    page.get_by_label("Hình ảnh").set_input_files(
+        files=[{"name": "ngap.png", "mimeType": "image/png", "buffer": png_bytes(64, 48)}]
+    )
+    page.locator("#f-location-lat").fill("10.0286")
+    page.locator("#f-location-lng").fill("105.7703")
+    page.get_by_label("Quận/huyện").select_option(label="UBND quận Ninh Kiều")
+    page.get_by_label("Số điện thoại").fill("0901234567")
+    expect(page.locator("#field-other_category")).to_be_hidden()  # category is not "other"
+    page.screenshot(path="/tmp/portal-form.png", full_page=True)
+
+    page.locator("form.portal-form button[type=submit]").click()
+
+    code = page.locator("#tracking-code")
+    expect(code).to_have_text(CODE_RE)
+    expect(page.locator("#secret")).to_have_text(re.compile(r"^[2-9A-Z]{8}$"))
+    page.screenshot(path="/tmp/portal-receipt.png", full_page=True)
+    tracking_code = code.inner_text().strip()
+    record = Record.objects.get(tracking_code=tracking_code)
+    assert record.data["district"] == "ninh_kieu"
+    assert Attachment.objects.get(record=record).content_type == "image/png"
+
+    page.locator("#status-link").click()
+
+    expect(page.locator("#tracking-code")).to_have_text(tracking_code)
+    expect(page.locator("#case-status .badge--progress")).to_be_visible()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Đã tiếp nhận")
+    expect(timeline).to_contain_text("Trung tâm điều hành đang phân loại")
+    expect(page.locator("#current-agency")).to_have_text(
+        "Trung tâm Giám sát, điều hành đô thị thông minh"
+    )
+    page.screenshot(path="/tmp/portal-status.png", full_page=True)
+
+
+def test_english_form_shows_errors_for_a_missing_required_answer(
+    live_demo: str, page: Page
+) -> None:
+    page.goto(f"{live_demo}/f/field_reports/citizen_report/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem")
+
+    other = page.locator("#field-other_category")
+    page.get_by_label("Other", exact=True).check()
+    expect(other).to_be_visible()
+    page.get_by_label("Flooding").check()
+    expect(other).to_be_hidden()
+    page.locator("#f-location-lat").fill("10.0286")
+    page.locator("#f-location-lng").fill("105.7703")
+    page.get_by_label("District").select_option(label="Ninh Kieu District People's Committee")
+
+    page.locator("form.portal-form button[type=submit]").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("Description: This field is required.")
+    description = page.get_by_label("Description")
+    expect(description).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Flooding")).to_be_checked()  # answers are kept
+    expect(page.locator("#f-location-lng")).to_have_value("105.7703")
+    summary.get_by_role("link", name=re.compile("^Description")).click()
+    expect(description).to_be_focused()
+    assert Record.objects.count() == 0
+    page.screenshot(path="/tmp/portal-errors.png", full_page=True)

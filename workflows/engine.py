@@ -206,7 +206,7 @@ class Context:
             "working": working,
             "paused_remaining": None,
         }
-        if self.state["paused"] is not None and purpose in CLOCK_PURPOSES:
+        if self.clock_holds(timer_id):
             self._pause_timer(timer_id)
         else:
             self.emit(
@@ -220,6 +220,15 @@ class Context:
                 del self.state["timers"][timer_id]
                 if timer["paused_remaining"] is None:
                     self.emit(CancelTimer(timer=timer_id))
+
+    def clock_holds(self, timer_id: str) -> bool:
+        """Whether the paused clock stops this timer. A task that pauses the clock (the case
+        is with the citizen) keeps its own deadline running."""
+        paused = self.state["paused"]
+        timer = self.state["timers"][timer_id]
+        if paused is None or timer["purpose"] not in CLOCK_PURPOSES:
+            return False
+        return timer["task"] is None or timer["task"] not in paused["holders"]
 
     def _pause_timer(self, timer_id: str) -> None:
         timer = self.state["timers"][timer_id]
@@ -296,8 +305,8 @@ class Context:
             user=assignment.get("user"),
             due=due_text,
         )
-        if node.config.get("pauses_clock") and self.state["paused"] is None:
-            pause_clock(self, reason=f"task:{task_id}")
+        if node.config.get("pauses_clock"):
+            pause_clock(self, holder=task_id, reason=f"task:{task_id}")
         return task_id
 
     def close_task(self, task_id: str, *, action: str | None) -> None:
@@ -312,10 +321,7 @@ class Context:
             task["action"] = action
             task["actor"] = self.actor_id()
             self.emit(CompleteTask(task=task_id, action=action))
-        node = self.node(task["node"])
-        paused = self.state["paused"]
-        if node.config.get("pauses_clock") and paused and paused.get("reason") == f"task:{task_id}":
-            resume_clock(self)
+        release_clock(self, holder=task_id)
 
     def open_tasks(self, token_id: str) -> list[str]:
         return [
@@ -417,12 +423,20 @@ def apply_task_data(ctx: Context, node: NodeDef, data: dict[str, Any]) -> dict[s
     return ctx.update_data(data)
 
 
-def pause_clock(ctx: Context, *, reason: str) -> None:
-    if ctx.state["paused"] is not None:
+MANUAL_HOLD = "manual"
+
+
+def pause_clock(ctx: Context, *, holder: str, reason: str = "") -> None:
+    """Stop the deadline clock for ``holder`` (a task that gave the case back to the
+    citizen, or ``"manual"``). The clock runs again when every holder has let go."""
+    paused = ctx.state["paused"]
+    if paused is not None:
+        if holder not in paused["holders"]:
+            paused["holders"].append(holder)
         return
-    ctx.state["paused"] = {"since": ctx.now.isoformat(), "reason": reason}
+    ctx.state["paused"] = {"since": ctx.now.isoformat(), "reason": reason, "holders": [holder]}
     for timer_id, timer in ctx.state["timers"].items():
-        if timer["purpose"] in CLOCK_PURPOSES and timer["paused_remaining"] is None:
+        if timer["paused_remaining"] is None and ctx.clock_holds(timer_id):
             ctx._pause_timer(timer_id)
             ctx.emit(CancelTimer(timer=timer_id))
     ctx.log(
@@ -431,7 +445,17 @@ def pause_clock(ctx: Context, *, reason: str) -> None:
         public=True,
         label={"vi": "Tạm dừng tính thời hạn", "en": "Deadline clock paused"},
         reason=reason,
+        holder=holder,
     )
+
+
+def release_clock(ctx: Context, *, holder: str) -> None:
+    paused = ctx.state["paused"]
+    if paused is None or holder not in paused["holders"]:
+        return
+    paused["holders"].remove(holder)
+    if not paused["holders"]:
+        resume_clock(ctx)
 
 
 def resume_clock(ctx: Context) -> None:
@@ -716,16 +740,21 @@ def _on_reassign(ctx: Context, event: dict[str, Any]) -> None:
     )
 
 
+def _manually_paused(ctx: Context) -> bool:
+    paused = ctx.state["paused"]
+    return paused is not None and MANUAL_HOLD in paused["holders"]
+
+
 def _on_pause(ctx: Context, event: dict[str, Any]) -> None:
-    if ctx.state["paused"] is not None:
+    if _manually_paused(ctx):
         raise InvalidEvent("the deadline clock is already paused", code="already_paused")
-    pause_clock(ctx, reason=str(event.get("reason", "")))
+    pause_clock(ctx, holder=MANUAL_HOLD, reason=str(event.get("reason", "")))
 
 
 def _on_resume(ctx: Context, event: dict[str, Any]) -> None:
-    if ctx.state["paused"] is None:
+    if not _manually_paused(ctx):
         raise InvalidEvent("the deadline clock is not paused", code="not_paused")
-    resume_clock(ctx)
+    release_clock(ctx, holder=MANUAL_HOLD)
 
 
 def _on_cancel(ctx: Context, event: dict[str, Any]) -> None:
@@ -733,6 +762,8 @@ def _on_cancel(ctx: Context, event: dict[str, Any]) -> None:
     ctx.state["status"] = CANCELLED
     ctx.state["outcome"] = "cancelled"
     label = {"vi": "Đã hủy hồ sơ", "en": "Case cancelled"}
+    if ctx.definition.deadline:
+        ctx.emit(SetCaseDeadline(due=None))
     ctx.emit(CloseCase(outcome="cancelled", label=label))
     ctx.log("case_cancelled", None, public=True, label=label, reason=event.get("reason", ""))
 
@@ -817,16 +848,20 @@ def _advance(ctx: Context, token: Token) -> None:
 
 
 def _finish(ctx: Context, token: Token) -> None:
-    """A token reached an end. A join waiting for it stops waiting for it."""
-    if not token["forks"]:
-        return
-    fork_id = token["forks"][-1]
-    fork = ctx.state["forks"].get(fork_id)
-    if fork is None:
-        return
-    fork["expected"] -= 1
-    if fork["arrived"] and len(fork["arrived"]) >= fork["expected"]:
-        release_fork(ctx, fork_id)
+    """A token reached an end: the join of its fork stops waiting for it. When every
+    branch of a fork ended, the fork is gone and its own branch of the enclosing fork
+    has ended too."""
+    for fork_id in reversed(token["forks"]):
+        fork = ctx.state["forks"].get(fork_id)
+        if fork is None:
+            return
+        fork["expected"] -= 1
+        if fork["arrived"] and len(fork["arrived"]) >= fork["expected"]:
+            release_fork(ctx, fork_id)
+            return
+        if fork["expected"] > 0:
+            return
+        del ctx.state["forks"][fork_id]
 
 
 def merge_fork(ctx: Context, fork_id: str, survivor: Token) -> None:
@@ -873,7 +908,8 @@ def _close(ctx: Context, node: NodeDef | None) -> None:
     ctx.state["status"] = COMPLETED
     ctx.state["outcome"] = outcome
     label = node.label if node else {"vi": "Hoàn thành", "en": "Completed"}
-    ctx.emit(SetCaseDeadline(due=None)) if ctx.definition.deadline else None
+    if ctx.definition.deadline:
+        ctx.emit(SetCaseDeadline(due=None))
     ctx.emit(CloseCase(outcome=outcome, label=label))
     ctx.log("case_closed", node, public=True, label=label, outcome=outcome)
 
@@ -911,6 +947,10 @@ def migrate(
             task["node"] = target(task["node"])
     for fork in state["forks"].values():
         fork["node"] = target(fork["node"])
+    by_node = state["actors"]["by_node"]
+    state["actors"]["by_node"] = {
+        mapping.get(node, node): actors for node, actors in by_node.items()
+    }
     if problems:
         raise MigrationRefused(
             "the case cannot move to the new version: " + "; ".join(sorted(set(problems))),

@@ -23,6 +23,8 @@ from .definition import EntityDef, FieldDef, FormDef, FormFieldDef
 TRUE_STRINGS = {"true", "on", "1", "yes"}
 FALSE_STRINGS = {"false", "off", "0", "no"}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Larger integers lose precision in JavaScript (the browser's rules) and in JSON columns.
+MAX_INTEGER = 2**53
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
@@ -45,7 +47,7 @@ class InvalidValue(Exception):
 
 
 def _text(spec: FieldDef, value: Any) -> str:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:
         raise InvalidValue("invalid_text")
     text: str = value.strip()
     min_length = spec.config.get("min_length")
@@ -65,7 +67,11 @@ def _number(spec: FieldDef, value: Any) -> int | float:
             value = float(value.strip().replace(",", "."))
         except ValueError:
             raise InvalidValue("invalid_number") from None
-    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value):
+    if not isinstance(value, int | float):
+        raise InvalidValue("invalid_number")
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise InvalidValue("invalid_number")
+    if isinstance(value, int) and abs(value) > MAX_INTEGER:
         raise InvalidValue("invalid_number")
     if spec.config.get("integer"):
         if float(value) != int(value):

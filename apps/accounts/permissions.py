@@ -105,6 +105,15 @@ def visible_records_filter(user: Any) -> Q:
     return Q(submitted_by=user) | Q(instance__tasks__agency_id__in=agencies)
 
 
+def official_records_filter(user: Any) -> Q:
+    """Records an official sees in the workspace: cases that have or had a task for one of
+    their agencies (never through having submitted one as a citizen)."""
+    if not _is_authenticated(user):
+        return Q(pk__in=[])
+    agencies = Membership.objects.filter(user=user).values("agency_id")
+    return Q(instance__tasks__agency_id__in=agencies)
+
+
 def grant_app_builder(user: Any, app: App) -> None:
     assign_perm(BUILD_APP, user, app)
     assign_perm(PUBLISH_APP, user, app)

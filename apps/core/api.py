@@ -1,47 +1,308 @@
-"""DRF glue: every error is ``{"error": {"code", "message", "details"}}`` with a
-translated message; nothing a client sends can produce a 500."""
+"""DRF glue shared by every app's API.
+
+Every error is ``{"error": {"code", "message", "details"}}`` with a stable ``code`` and a
+message translated into the request's language; nothing a client sends can produce a 500
+(malformed or deeply nested JSON, huge numbers, unsupported media types, oversized
+bodies, unknown paths, wrong methods are all answered with a 4xx and that body).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from workflows.errors import WorkflowError
 
-from .errors import ServiceError, from_workflow_error
+from .errors import InvalidInput, ServiceError, from_workflow_error
+from .models import translated
+
+logger = logging.getLogger(__name__)
+
+#: Integers longer than this are read as floats (``inf`` when out of range), so that a
+#: field validator rejects them instead of overflowing when converting to float.
+MAX_INT_DIGITS = 300
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse_int(text: str) -> int | float:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return float(text)  # inf: refused by the field validators with a clear message
+    return int(text)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, hardened: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413,
+    absurd nesting, numbers or encodings a 400 — never a 500."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(body) > limit:
+            raise RequestDataTooBig("JSON body larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
+        try:
+            text = body.decode(encoding)
+            return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+        except (ValueError, RecursionError, LookupError) as exc:
+            raise exceptions.ParseError(str(exc)[:200]) from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+#: What the API's views read: JSON, and multipart/urlencoded forms (for file uploads).
+PARSER_CLASSES = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
+
+
+def json_object(data: Any) -> dict[str, Any]:
+    """The JSON request body as a dict, or a 400 when the client sent another JSON value
+    (an array, a string, ``null``)."""
+    if not isinstance(data, dict):
+        raise InvalidInput(_("The request body must be a JSON object."), code="invalid_body")
+    return data
+
+
+def keys_with_nul(values: dict[str, Any]) -> list[str]:
+    """The keys of ``values`` whose value holds a NUL character anywhere (in nested lists
+    and objects too). PostgreSQL cannot store NUL in text or JSON, so the edges refuse it."""
+    found = []
+    for key, value in values.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                if "\x00" in item:
+                    found.append(key)
+                    break
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list | tuple):
+                stack.extend(item)
+    return found
+
+
+def nul_message() -> str:
+    return _("Remove the invisible control characters (NUL) from this answer.")
+
+
+# --------------------------------------------------------------------------- throttling
+
+
+class AnonSubmitThrottle(AnonRateThrottle):
+    """Anonymous submissions per client address (rate: ``anon_submit``); signed-in users
+    are not throttled by it. The rate is read at request time so settings overrides work."""
+
+    scope = "anon_submit"
+
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return str(rate) if rate else None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _messages() -> dict[type[exceptions.APIException], tuple[str, str]]:
+    """(code, translated message) for DRF's own exceptions."""
+    return {
+        exceptions.ParseError: (
+            "parse_error",
+            _("The request body could not be read; send valid JSON or form data."),
+        ),
+        exceptions.UnsupportedMediaType: (
+            "unsupported_media_type",
+            _("This content type is not supported; send application/json."),
+        ),
+        exceptions.NotAuthenticated: (
+            "not_authenticated",
+            _("Sign in, or send an API token, to do this."),
+        ),
+        exceptions.AuthenticationFailed: (
+            "authentication_failed",
+            _("Your sign-in or API token is not valid."),
+        ),
+        exceptions.PermissionDenied: ("permission_denied", _("You may not do this.")),
+        exceptions.NotFound: ("not_found", _("Not found.")),
+        exceptions.MethodNotAllowed: (
+            "method_not_allowed",
+            _("This method is not allowed here."),
+        ),
+        exceptions.NotAcceptable: (
+            "not_acceptable",
+            _("This response format is not available; accept application/json."),
+        ),
+        exceptions.Throttled: (
+            "throttled",
+            _("Too many requests; please wait a moment and try again."),
+        ),
+    }
+
+
+def _details(exc: exceptions.APIException, request: Any) -> Any:
+    if isinstance(exc, exceptions.Throttled):
+        wait = getattr(exc, "wait", None)
+        return {"wait_seconds": int(wait) if wait is not None else None}
+    if isinstance(exc, exceptions.MethodNotAllowed) and request is not None:
+        return {"method": request.method}
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return {"media_type": getattr(request, "content_type", None)}
+    if isinstance(exc, exceptions.ParseError):
+        return str(exc.detail)  # the parser's own (English, technical) explanation
+    if isinstance(exc, exceptions.PermissionDenied):
+        # e.g. "CSRF Failed: ..." for a session client that sent no CSRF token
+        detail = str(exc.detail)
+        return None if detail == str(exceptions.PermissionDenied.default_detail) else detail
+    return None
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
     if isinstance(exc, WorkflowError):
         exc = from_workflow_error(exc)
     if isinstance(exc, ServiceError):
+        set_rollback()
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, Http404):
-        return Response(
-            error_body("not_found", _("Not found.")), status=status.HTTP_404_NOT_FOUND
-        )
-    if isinstance(exc, PermissionDenied):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        set_rollback()
+        return Response(
+            error_body("too_large", _("The request is too large.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        logger.warning("suspicious API request: %s", exc)
+        set_rollback()
+        return Response(
+            error_body("bad_request", _("The request could not be understood.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid_input", _("Some fields are not valid."), response.data)
-    elif isinstance(exc, exceptions.APIException):
-        detail = exc.detail
-        message = str(detail) if not isinstance(detail, dict | list) else _("Request refused.")
-        body = error_body(str(exc.get_codes()) if isinstance(exc.get_codes(), str) else "error", message)
     else:
-        body = error_body("error", _("Request refused."))
+        known = next((value for cls, value in _messages().items() if isinstance(exc, cls)), None)
+        if known is not None:
+            code, message = known
+            body = error_body(code, message, _details(exc, request))
+        else:
+            codes = exc.get_codes()
+            body = error_body(
+                codes if isinstance(codes, str) else "error",
+                str(exc.detail) if isinstance(exc.detail, str) else _("Request refused."),
+            )
     response.data = body
     return response
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown paths under the API (including ids that are not UUIDs, and paths missing
+    their trailing slash) answer with the error body rather than an HTML page."""
+    message = _("Not found.")
+    if not request.path.endswith("/"):
+        message = _("Not found. API paths end with a slash.")
+    return JsonResponse(error_body("not_found", message), status=404)
+
+
+# --------------------------------------------------------------------------- fields
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TranslatedField(serializers.Field[str, Any, str, Any]):
+    """A ``{"vi": ..., "en": ...}`` label, read as text in the request's language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return translated(value if isinstance(value, dict) else None)
+
+
+class EnumField(serializers.CharField):
+    """A read-only text field documented as the named enum ``enum_name`` (one schema
+    component per choice set, so that the ``status`` of records, tasks and versions never
+    collide)."""
+
+    def __init__(self, choices: Any, *, enum_name: str, **kwargs: Any) -> None:
+        self.enum_values = [str(value) for value, _label in choices]
+        self.enum_name = enum_name
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
+    target_class = EnumField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        field: EnumField = self.target
+        component = ResolvedComponent(  # type: ignore[no-untyped-call]
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={"type": "string", "enum": field.enum_values},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class AgencyRefSerializer(serializers.Serializer[Any]):
+    """An agency as the API names it: its code and its name in the request's language."""
+
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+# --------------------------------------------------------------------------- schema
+
+
+class ErrorDetailSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Stable, machine-readable error code.")
+    message = serializers.CharField(help_text="Explanation in the request's language.")
+    details = serializers.JSONField(
+        allow_null=True,
+        help_text="Optional details; for invalid input, a map of field key to messages.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    error = ErrorDetailSerializer()
+
+
+def error_response(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+#: Responses every authenticated endpoint may give.
+AUTH_ERRORS = {
+    401: error_response("Not signed in, or the token is not valid."),
+    403: error_response("Not signed in (session authentication), or not allowed."),
+}

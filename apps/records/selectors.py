@@ -24,6 +24,11 @@ def records_visible_to(user: Any) -> QuerySet[Record]:
     return Record.objects.filter(permissions.visible_records_filter(user)).distinct()
 
 
+def records_for_officials(user: Any) -> QuerySet[Record]:
+    """Cases the official's agencies work or worked on (the workspace's view)."""
+    return Record.objects.filter(permissions.official_records_filter(user)).distinct()
+
+
 def public_timeline(record: Record) -> list[Any]:
     """What the citizen may see of their case: public events, oldest first."""
     return list(record.events.filter(public=True).select_related("agency").order_by("at", "id"))

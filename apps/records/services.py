@@ -13,15 +13,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts import permissions
 from apps.accounts.models import Agency
 from apps.builder.models import AppVersion
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, NotAllowed
 from workflows.definition import AppDef, EntityDef, FormDef
 from workflows.forms import clean_submission
 
 from .models import Attachment, Record
 from .validation import errors_by_field
 
+FILE_TYPES = ("file", "photo")
 #: No 0/O, 1/I/L: codes are read aloud over the phone and typed from paper.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -107,8 +109,13 @@ def record_submit(
     from apps.runtime.services import CITIZEN, actor_of, instance_start
 
     entity = app_def.entities[form.entity]
-    attachments = _store_uploads(files or {})
-    merged = dict(raw)
+    if form.audience != "public" and not permissions.is_official(user):
+        raise NotAllowed(_("Only officials may use this form."), code="staff_form")
+    file_fields = {f.key for f in entity.fields if f.type in FILE_TYPES}
+    uploads = {k: v for k, v in (files or {}).items() if k in file_fields}
+    attachments = _store_uploads(uploads)
+    # File fields take only what was uploaded now: a client cannot name stored files.
+    merged = {k: v for k, v in raw.items() if k not in file_fields}
     for field_key, stored in attachments.items():
         merged[field_key] = [a.descriptor() for a in stored]
     data, errors = clean_submission(form, entity, merged, agency_exists=_agency_exists)

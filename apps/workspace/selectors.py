@@ -20,7 +20,7 @@ from apps.builder.selectors import version_app_def
 from apps.core.errors import NotFound
 from apps.core.models import translated
 from apps.records.models import Record
-from apps.records.selectors import records_visible_to
+from apps.records.selectors import records_for_officials
 from apps.runtime.models import Event, Task
 from workflows.definition import EntityDef, FieldDef
 
@@ -203,7 +203,7 @@ def case_for_user(user: Any, *, record_uuid: uuid.UUID) -> Record:
     record = None
     if is_official(user):
         record = (
-            records_visible_to(user)
+            records_for_officials(user)
             .filter(uuid=record_uuid)
             .select_related("app_version", "current_agency")
             .first()

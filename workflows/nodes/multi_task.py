@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from ..engine import Context, Token
 
 
-def results(ctx: Context, token: Token) -> dict[str, Any]:
-    tasks = [t for t in ctx.state["tasks"].values() if t["token"] == token["id"]]
+def results(ctx: Context, task_ids: list[str]) -> dict[str, Any]:
+    """The tally of this round's tasks (a loop may enter the node again)."""
+    tasks = [ctx.state["tasks"][task_id] for task_id in task_ids]
     counts: dict[str, int] = {}
     for task in tasks:
         if task["status"] == "completed":
@@ -79,13 +80,11 @@ class MultiTask(NodeType):
                 node=node.id,
             )
         if not items:
-            return Move(ctx.choose(node, {"_results": results(ctx, token)}))
-        for item in items:
-            ctx.create_task(node, token, item=item, has_item=True)
-        return Wait("multi", {"total": len(items)})
+            return Move(ctx.choose(node, {"_results": results(ctx, [])}))
+        task_ids = [ctx.create_task(node, token, item=item, has_item=True) for item in items]
+        return Wait("multi", {"tasks": task_ids})
 
-    def _complete(self, ctx: Context, node: NodeDef, token: Token) -> bool:
-        summary = results(ctx, token)
+    def _complete(self, ctx: Context, node: NodeDef, summary: dict[str, Any]) -> bool:
         rule = node.config.get("completion", "all")
         if rule == "all":
             return bool(summary["done"] >= summary["total"])
@@ -115,9 +114,9 @@ class MultiTask(NodeType):
             item=task.get("item"),
             changes=changed,
         )
-        if not self._complete(ctx, node, token):
+        summary = results(ctx, token["wait"]["tasks"])
+        if not self._complete(ctx, node, summary):
             return Stay()
-        summary = results(ctx, token)
         for task_id in ctx.open_tasks(token["id"]):
             ctx.close_task(task_id, action=None)
         ctx.log("reviews_completed", node, results=summary)

@@ -1,0 +1,118 @@
+"""What the records API sends: receipts, the citizen's status view, and records with
+their event log for officials."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.core.api import AgencyRefSerializer, EnumField, TranslatedField
+from apps.core.models import translated
+from apps.records.models import Record
+
+#: Events that close a case; their label is the outcome people see.
+CLOSING_EVENTS = ("case_closed", "case_cancelled")
+
+
+class RecordSummarySerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    app = serializers.CharField(source="app.key", read_only=True)
+    entity = serializers.CharField(source="entity_key", read_only=True)
+    form = serializers.CharField(source="form_key", read_only=True)
+    status = EnumField(Record.Status.choices, enum_name="RecordStatusEnum")
+    outcome = serializers.CharField(
+        read_only=True, help_text="How the case ended (e.g. resolved); empty while in progress."
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    data = serializers.JSONField(  # type: ignore[assignment]
+        read_only=True, help_text="The clean, stored field values."
+    )
+
+
+class SubmissionResultSerializer(serializers.Serializer[Any]):
+    tracking_code = serializers.CharField(source="record.tracking_code", read_only=True)
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="Shown once, never stored in clear: with the tracking code it opens the "
+        "case's status.",
+    )
+    status_url = serializers.SerializerMethodField(
+        help_text="The status lookup of this case (with its secret)."
+    )
+    record = RecordSummarySerializer(read_only=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_status_url(self, submission: Any) -> str:
+        return str(self.context["status_url"])
+
+
+class TimelineEntrySerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    label = TranslatedField(  # type: ignore[assignment]
+        help_text="What happened, in the request's language."
+    )
+    agency = AgencyRefSerializer(read_only=True, allow_null=True)
+
+
+class CaseStatusSerializer(serializers.Serializer[Any]):
+    """A case as its citizen sees it: never officials' names, internal events or data."""
+
+    tracking_code = serializers.CharField(read_only=True)
+    status = EnumField(Record.Status.choices, enum_name="RecordStatusEnum")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    outcome = serializers.CharField(read_only=True)
+    outcome_label = serializers.SerializerMethodField()
+    current_agency = AgencyRefSerializer(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    timeline = serializers.SerializerMethodField()
+
+    def get_outcome_label(self, record: Any) -> str:
+        """The label of the closing event (e.g. "Resolved"); empty while in progress."""
+        if record.status != "closed":
+            return ""
+        closing = [e for e in self.context["timeline"] if e.kind in CLOSING_EVENTS]
+        return translated(closing[-1].label) if closing else ""
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, record: Any) -> list[dict[str, Any]]:
+        entries = TimelineEntrySerializer(self.context["timeline"], many=True).data
+        return cast(list[dict[str, Any]], entries)
+
+
+class ActorSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(
+        source="actor_kind", read_only=True, help_text="user, citizen or system."
+    )
+    name = serializers.CharField(source="actor_name", read_only=True)
+
+
+class EventSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+    node = serializers.CharField(source="node_id", read_only=True)
+    label = TranslatedField()  # type: ignore[assignment]
+    public = serializers.BooleanField(read_only=True, help_text="Shown to the citizen.")
+    actor = ActorSerializer(source="*", read_only=True)
+    agency = AgencyRefSerializer(read_only=True, allow_null=True)
+    data = serializers.JSONField(read_only=True)  # type: ignore[assignment]
+
+
+class RecordDetailSerializer(RecordSummarySerializer):
+    tracking_code = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    current_agency = AgencyRefSerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    deadline = serializers.DateTimeField(read_only=True, allow_null=True)
+    events = serializers.SerializerMethodField(help_text="The full event log, oldest first.")
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, record: Any) -> list[dict[str, Any]]:
+        events = EventSerializer(self.context["events"], many=True).data
+        return cast(list[dict[str, Any]], events)

@@ -135,6 +135,8 @@ class CallWebhook(Effect):
     url: str
     method: str
     payload: dict[str, Any]
+    #: A name the installation maps to a URL (settings.WEBHOOK_ENDPOINTS); wins over url.
+    endpoint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,20 @@ def deliver_webhook(entry: OutboxEntry, record: Record) -> str:
         "X-LCNC-Timestamp": timestamp,
         "X-LCNC-Signature": "sha256=" + signature(settings.WEBHOOK_SECRET, timestamp, raw),
     }
-    status = _post_json(payload["url"], body, headers=headers)
+    status = _post_json(webhook_url(payload), body, headers=headers)
     return f"HTTP {status}"
+
+
+def webhook_url(payload: dict[str, Any]) -> str:
+    endpoint = payload.get("endpoint")
+    if not endpoint:
+        return str(payload["url"])
+    url = settings.WEBHOOK_ENDPOINTS.get(endpoint)
+    if not url:
+        raise DeliveryError(
+            f"webhook endpoint {endpoint!r} is not configured (WEBHOOK_ENDPOINTS setting)"
+        )
+    return str(url)
 
 
 def deliver(entry: OutboxEntry) -> str:

@@ -47,6 +47,7 @@ class ProcessInstance(PublicId, TimeStamped):
     )
     parent_child_key = models.CharField(_("key in the parent case"), max_length=32, blank=True)
     parent_waits = models.BooleanField(_("the parent case waits for it"), default=False)
+    initial_data = models.JSONField(_("data at the start"), default=dict)
 
     class Meta:
         verbose_name = _("process instance")
@@ -289,3 +290,37 @@ class Notification(PublicId):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class EngineEvent(models.Model):
+    """Every event the engine handled for a case, with the clock it ran at: replaying them
+    from the start must give the stored state. Append-only, like the audit log."""
+
+    instance = models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="engine_events",
+    )
+    seq = models.PositiveIntegerField(_("sequence"))
+    event = models.JSONField(_("event"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("engine event")
+        verbose_name_plural = _("engine events")
+        ordering = ["instance", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "seq"], name="unique_engine_event_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.event.get('type')}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("engine events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("engine events are append-only")

@@ -55,8 +55,9 @@ from workflows.effects import (
 )
 from workflows.errors import InvalidEvent, WorkflowError
 from workflows.forms import FieldError, InvalidValue, clean_value
+from workflows.state import new_state
 
-from .models import Event, OutboxEntry, ProcessInstance, Task, Timer
+from .models import EngineEvent, Event, OutboxEntry, ProcessInstance, Task, Timer
 
 CITIZEN = "citizen"
 USER = "user"
@@ -87,12 +88,28 @@ def _workflow(version: AppVersion, key: str) -> tuple[WorkflowDef, EntityDef]:
 def _handle(instance: ProcessInstance, event: dict[str, Any], *, user: Any = None) -> list[Effect]:
     """Run one event through the engine and apply the result. The caller holds the lock."""
     workflow, _entity = _workflow(instance.app_version, instance.workflow_key)
+    now = timezone.now()
     try:
-        state, effects = engine.handle(workflow, instance.state, event, timezone.now())
+        state, effects = engine.handle(workflow, instance.state, event, now)
     except WorkflowError as error:
         raise from_workflow_error(error) from error
+    _remember(instance, event, now)
     _apply(instance, state, effects, user=user, actor=event.get("actor") or ev.SYSTEM_ACTOR)
     return effects
+
+
+def _remember(instance: ProcessInstance, event: dict[str, Any], now: datetime) -> None:
+    seq = instance.engine_events.count() + 1
+    EngineEvent.objects.create(instance=instance, seq=seq, event=event, at=now)
+
+
+def instance_replay(instance: ProcessInstance) -> dict[str, Any]:
+    """The state obtained by replaying the case's engine events from its start."""
+    workflow, _entity = _workflow(instance.app_version, instance.workflow_key)
+    state = new_state(instance.initial_data)
+    for logged in instance.engine_events.order_by("seq"):
+        state, _effects = engine.handle(workflow, state, logged.event, logged.at)
+    return state
 
 
 def _locked(instance_id: int) -> ProcessInstance:
@@ -122,17 +139,13 @@ def instance_start(
         record=record,
         app_version=record.app_version,
         workflow_key=workflow_key,
-        state={},
+        state=new_state(record.data),
+        initial_data=record.data,
         parent=parent,
         parent_child_key=parent_child_key,
         parent_waits=parent_waits,
     )
-    workflow, _entity = _workflow(record.app_version, workflow_key)
-    try:
-        state, effects = engine.start(workflow, record.data, timezone.now(), actor)
-    except WorkflowError as error:
-        raise from_workflow_error(error) from error
-    _apply(instance, state, effects, user=user, actor=actor)
+    _handle(instance, ev.start(actor), user=user)
     return instance
 
 

@@ -5,6 +5,7 @@ so `make run` needs nothing else. Production sets DATABASE_URL, REDIS_URL,
 CELERY_BROKER_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -164,6 +165,8 @@ OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_RETRY_BASE_SECONDS = int(env("OUTBOX_RETRY_BASE_SECONDS", "10"))
 WEBHOOK_SECRET = env("WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG else "")
 WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
+# Named webhook endpoints used by definitions: {"construction_registry": "https://..."}.
+WEBHOOK_ENDPOINTS: dict[str, str] = json.loads(env("WEBHOOK_ENDPOINTS", "{}"))
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 
 # Realtime: in-memory channel layer unless Redis is configured.

@@ -1,5 +1,7 @@
-"""Call a webhook: ``"url"``, ``"method"``, ``"payload": {"key": <rule>}``. The runtime signs
-it with HMAC and a timestamp and retries until it is delivered."""
+"""Call a webhook: ``"endpoint"`` (a name the installation maps to a URL in its settings,
+so a bundle moves between installations unchanged) or a literal ``"url"``; ``"method"``;
+``"payload": {"key": <rule>}``. The runtime signs it with HMAC and a timestamp and retries
+until it is delivered."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..effects import CallWebhook
 from ._automatic import Automatic
-from ._common import MAPPING
+from ._common import KEY, MAPPING
 from .registry import Move, Step, register
 from .subprocess import evaluate_mapping
 
@@ -21,10 +23,11 @@ class Webhook(Automatic):
     label: ClassVar[dict[str, str]] = {"vi": "Gọi hệ thống khác", "en": "Call a webhook"}
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
-        "required": ["url"],
         "additionalProperties": False,
+        "oneOf": [{"required": ["url"]}, {"required": ["endpoint"]}],
         "properties": {
             "url": {"type": "string", "pattern": "^https?://", "maxLength": 2000},
+            "endpoint": KEY,
             "method": {"enum": ["POST", "PUT"]},
             "payload": MAPPING,
         },
@@ -36,12 +39,14 @@ class Webhook(Automatic):
         ctx.emit(
             CallWebhook(
                 call=call_id,
-                url=node.config["url"],
+                url=node.config.get("url", ""),
                 method=node.config.get("method", "POST"),
                 payload=payload,
+                endpoint=node.config.get("endpoint"),
             )
         )
-        ctx.log("webhook_requested", node, call=call_id, url=node.config["url"])
+        target = node.config.get("url") or node.config.get("endpoint")
+        ctx.log("webhook_requested", node, call=call_id, target=target)
         return Move(ctx.follow(node))
 
     def rules(self, node: NodeDef) -> list[tuple[str, Any]]:

@@ -238,3 +238,29 @@ def test_cancelling_the_case_cancels_the_partner_process(user: Any) -> None:
     child.refresh_from_db()
     assert child.status == "cancelled"
     assert _open(child.record) == []
+
+
+def _drive_every_sample_app(user: Any) -> list[ProcessInstance]:
+    """Run each sample app through a realistic path, returning every case it made."""
+    test_permit_returned_completed_reviewed_approved_and_issued(user)
+    test_violation_handed_to_the_district_escalated_then_concluded(user)
+    version, app_def, form = published_form("field_reports", "citizen_report")
+    from tests.conftest import FLOODING_REPORT
+
+    report = record_submit(version=version, app_def=app_def, form=form, raw=FLOODING_REPORT)
+    task_complete(task=_open(report.record)[0], user=user("dieuphoi"), action="accept",
+                  data={"severity": "4"})  # fmt: skip
+    task_complete(task=_open(report.record)[0], user=user("thoatnuoc"), action="resolve")
+    return list(ProcessInstance.objects.all())
+
+
+def test_replaying_every_case_gives_its_recorded_state(user: Any) -> None:
+    from apps.runtime.services import instance_replay
+
+    instances = _drive_every_sample_app(user)
+    assert {i.app_version.app.key for i in instances} == {
+        "field_reports", "one_stop_permit", "coordination"
+    }  # fmt: skip
+    for instance in instances:
+        assert instance.engine_events.exists()
+        assert instance_replay(instance) == instance.state, instance.workflow_key

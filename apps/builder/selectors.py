@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFound
+from workflows.analysis import analyze_app
 from workflows.definition import (
     BUNDLE_FORMAT_VERSION,
     DOCUMENT_KINDS,
@@ -17,7 +18,10 @@ from workflows.definition import (
     FormDef,
     content_hash,
     parse_bundle,
+    upgrade_bundle,
+    validate_bundle,
 )
+from workflows.errors import Finding
 
 from .models import App, AppVersion
 
@@ -89,3 +93,29 @@ def published_form(app_key: str, form_key: str) -> tuple[AppVersion, AppDef, For
     if version is None or app_def is None or form is None:
         raise NotFound(_("This form does not exist or is not published."), code="form_not_found")
     return version, app_def, form
+
+
+def known_workflows_by_app() -> dict[str, set[str]]:
+    """Workflow keys of every app's latest published version (for cross-app checks)."""
+    known: dict[str, set[str]] = {}
+    for app in App.objects.order_by("key"):
+        version = latest_published(app)
+        if version is not None:
+            known[app.key] = set(version_app_def(version).workflows)
+    return known
+
+
+def bundle_findings(bundle: dict[str, Any], *, app_key: str | None = None) -> list[Finding]:
+    """Every finding for a bundle: schema and structure first; when those pass, the static
+    analysis (unreachable nodes, deadlocking joins, wrong types in rules...)."""
+    findings = validate_bundle(upgrade_bundle(bundle))
+    if findings:
+        return findings
+    known = known_workflows_by_app()
+    app_def = parse_bundle(bundle)
+    known[app_key or app_def.key] = set(app_def.workflows)
+    return analyze_app(app_def, known_apps=known)
+
+
+def version_findings(version: AppVersion) -> list[Finding]:
+    return bundle_findings(version_bundle(version), app_key=version.app.key)

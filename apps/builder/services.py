@@ -19,10 +19,10 @@ from workflows.definition import (
     upgrade_bundle,
     validate_document,
 )
-from workflows.errors import DefinitionInvalid
+from workflows.errors import DefinitionInvalid, Finding
 
 from .models import App, AppVersion, Definition
-from .selectors import bundle_hash, draft_of, latest_published, version_bundle
+from .selectors import bundle_findings, bundle_hash, draft_of, latest_published, version_bundle
 
 
 @transaction.atomic
@@ -89,6 +89,13 @@ def _replace_draft(app: App, bundle: dict[str, Any]) -> AppVersion:
     return draft
 
 
+def _refuse_errors(findings: list[Finding]) -> None:
+    """Publishing is refused while any finding is an error (warnings are allowed)."""
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise from_workflow_error(DefinitionInvalid(errors))
+
+
 @transaction.atomic
 def app_publish(*, app: App, user: Any, note: str = "") -> AppVersion:
     """Freeze the draft as the next version, after validating every definition together."""
@@ -96,10 +103,7 @@ def app_publish(*, app: App, user: Any, note: str = "") -> AppVersion:
         raise NotAllowed(_("You may not publish this app."))
     draft = AppVersion.objects.select_for_update().get(app=app, status=AppVersion.Status.DRAFT)
     bundle = version_bundle(draft)
-    try:
-        ensure_valid_bundle(bundle)
-    except DefinitionInvalid as invalid:
-        raise from_workflow_error(invalid) from invalid
+    _refuse_errors(bundle_findings(bundle, app_key=app.key))
     number = (app.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     version = AppVersion.objects.create(
         app=app,
@@ -144,6 +148,8 @@ def bundle_import(
         ensure_valid_bundle(bundle)
     except DefinitionInvalid as invalid:
         raise from_workflow_error(invalid) from invalid
+    if publish:
+        _refuse_errors(bundle_findings(bundle))
     key = bundle["app"]["key"]
     app = App.objects.filter(key=key).first()
     if app is None:

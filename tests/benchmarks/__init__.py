@@ -1,0 +1,1 @@
+"""Benchmarks: run as modules (``python -m tests.benchmarks.engine``), never timed in tests."""

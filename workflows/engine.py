@@ -112,7 +112,7 @@ class Context:
 
     def evaluate(self, rule: Any, node: NodeDef, extra: dict[str, Any] | None = None) -> Any:
         try:
-            return rules.evaluate(rule, self.rule_data(extra))
+            return compiled(rule).evaluate(self.rule_data(extra), trusted=True)
         except rules.RuleError as error:
             raise WorkflowRuntimeError(
                 f"a rule of node {node.id!r} failed: {error}",
@@ -252,6 +252,9 @@ class Context:
         extra = {"_item": item} if has_item else None
         assignment = resolve_assignment(self, node, node.config["assignment"], extra)
         task_id = self.new_id()
+        if node.config.get("pauses_clock"):
+            # Hold the clock first, so the task's own deadline is not frozen by it.
+            pause_clock(self, holder=task_id, reason=f"task:{task_id}")
         due_text = None
         deadline = node.config.get("deadline")
         if deadline:
@@ -305,8 +308,6 @@ class Context:
             user=assignment.get("user"),
             due=due_text,
         )
-        if node.config.get("pauses_clock"):
-            pause_clock(self, holder=task_id, reason=f"task:{task_id}")
         return task_id
 
     def close_task(self, task_id: str, *, action: str | None) -> None:
@@ -332,6 +333,49 @@ class Context:
 
 
 # ------------------------------------------------------------------------------- helpers
+
+_COMPILED: dict[int, tuple[Any, rules.CompiledRule]] = {}
+_COMPILED_MAX = 20_000
+
+
+def compiled(rule: Any) -> rules.CompiledRule:
+    """The compiled form of a rule object of a parsed definition, found by identity: parsed
+    definitions are cached and live long, so this skips canonicalising the rule's JSON on
+    every evaluation. The cache keeps the rule alive, so an id is never reused for another
+    rule while it is cached."""
+    entry = _COMPILED.get(id(rule))
+    if entry is not None and entry[0] is rule:
+        return entry[1]
+    result = rules.compile(rule)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[id(rule)] = (rule, result)
+    return result
+
+
+def copy_state(state: State) -> State:
+    """A copy of ``state`` deep enough that handling an event never changes the original:
+    every container the engine mutates is copied; values it only replaces are shared."""
+    copied = dict(state)
+    copied["data"] = dict(state["data"])
+    copied["tokens"] = [
+        {**token, "forks": list(token["forks"]), **({"wait": dict(token["wait"])}
+                                                   if token.get("wait") else {})}
+        for token in state["tokens"]
+    ]  # fmt: skip
+    copied["forks"] = {k: {**f, "arrived": list(f["arrived"])} for k, f in state["forks"].items()}
+    copied["tasks"] = {k: dict(t) for k, t in state["tasks"].items()}
+    copied["timers"] = {k: dict(t) for k, t in state["timers"].items()}
+    copied["children"] = {k: dict(c) for k, c in state["children"].items()}
+    paused = state["paused"]
+    copied["paused"] = {**paused, "holders": list(paused["holders"])} if paused else None
+    actors = state["actors"]
+    copied["actors"] = {
+        "submitter": actors["submitter"],
+        "by_node": {k: list(v) for k, v in actors["by_node"].items()},
+    }
+    copied["path"] = list(state["path"])
+    return copied
 
 
 def resolve_assignment(
@@ -533,7 +577,7 @@ def handle(
     :class:`WorkflowRuntimeError` when the definition cannot go on (a rule failed, no
     branch matched); the input state is never modified.
     """
-    state = copy.deepcopy(upgrade(state))
+    state = copy_state(upgrade(state))
     kind = event.get("type")
     ctx = Context(definition, state, now, event.get("actor") or ev.SYSTEM_ACTOR)
     handler = _HANDLERS.get(str(kind))
@@ -653,7 +697,7 @@ def _task_clock(ctx: Context, purpose: str, task_id: str) -> None:
         return
     ctx.log("task_overdue", node, task=task_id, due=task["due"])
     escalation = deadline.get("escalation", {})
-    if escalation.get("reassign_role"):
+    if escalation.get("reassign_role") and task.get("agency"):
         role = escalation["reassign_role"]
         task["role"] = role
         ctx.emit(

@@ -208,7 +208,7 @@ def _is_blank(value: Any) -> bool:
 def _visible(form_field: FormFieldDef, data: dict[str, Any]) -> bool:
     if form_field.visible_if is None:
         return True
-    return rules.compile(form_field.visible_if).truthy(data)
+    return rules.compile(form_field.visible_if).truthy(data, trusted=True)
 
 
 def clean_submission(
@@ -263,13 +263,13 @@ def clean_submission(
             continue
         required = form_field.required if form_field.required is not None else spec.required
         if form_field.required_if is not None:
-            required = required or rules.compile(form_field.required_if).truthy(data)
+            required = required or rules.compile(form_field.required_if).truthy(data, trusted=True)
         if spec.key not in data:
             if required:
                 errors.append(FieldError(spec.key, "required"))
             continue
         for validation in form_field.validations:
-            if not rules.compile(validation.rule).truthy(data):
+            if not rules.compile(validation.rule).truthy(data, trusted=True):
                 errors.append(FieldError(spec.key, "rule", message=validation.message))
                 break
     return data, errors

@@ -239,13 +239,25 @@ class CompiledRule:
             text = text[:77] + "..."
         return f"CompiledRule({text})"
 
-    def evaluate(self, data: Any, *, budget: int = DEFAULT_BUDGET) -> Any:
+    def evaluate(self, data: Any, *, budget: int = DEFAULT_BUDGET, trusted: bool = False) -> Any:
         """Run the rule against ``data`` (any JSON value) and return the JSON result.
 
+        ``trusted``: the caller guarantees ``data`` holds only JSON values (no NaN, sets or
+        other objects) — the engine's and the forms' data do — which skips a JSON encoding.
         Raises ``RuleEvaluationError`` (or its subclass ``RuleBudgetExceeded``) on failure.
         """
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
             raise ValueError(f"budget must be a positive int, not {budget!r}")
+        if trusted and isinstance(data, dict | list):
+            # Data known to be JSON-shaped goes to datalogic as it is (about 5x faster than
+            # JSON text). Values datalogic cannot take (huge integers) take the text path.
+            try:
+                result_json, _ops = self._compiled.evaluate_metered(data, min(budget, _MAX_BUDGET))
+                return json.loads(result_json)
+            except datalogic_py.ParseError:
+                pass
+            except datalogic_py.DataLogicError as exc:
+                raise _translate(exc, budget=budget) from None
         data_json = _data_to_json(data)
         try:
             result_json, _ops = self._compiled.evaluate_metered(data_json, min(budget, _MAX_BUDGET))
@@ -253,9 +265,9 @@ class CompiledRule:
             raise _translate(exc, budget=budget) from None
         return json.loads(result_json)
 
-    def truthy(self, data: Any, *, budget: int = DEFAULT_BUDGET) -> bool:
+    def truthy(self, data: Any, *, budget: int = DEFAULT_BUDGET, trusted: bool = False) -> bool:
         """Whether the rule's result is truthy (what ``{"!!": rule}`` would give)."""
-        return is_truthy(self.evaluate(data, budget=budget))
+        return is_truthy(self.evaluate(data, budget=budget, trusted=trusted))
 
     def reads(self) -> list[str]:
         """Dotted paths of the data the rule reads, sorted and unique.

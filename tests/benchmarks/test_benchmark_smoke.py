@@ -102,6 +102,7 @@ def test_quick_run_prints_one_json_line_per_figure() -> None:
         ("cases_per_second_serialized", "spiffworkflow"),
         ("cases_per_second_serialized", "ratio_lcnc_over_spiff"),
         ("rule_evaluation_microseconds", "lcnc"),
+        ("rule_evaluation_microseconds", "lcnc_engine_path"),
     ]
     environment = lines[0]
     assert environment["spiffworkflow"] == bench.SPIFF_VERSION

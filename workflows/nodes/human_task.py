@@ -68,6 +68,19 @@ def action_findings(node: NodeDef, workflow: WorkflowDef, path: str) -> list[Fin
                 )
             )
     escalation = node.config.get("deadline", {}).get("escalation", {})
+    assignment = node.config.get("assignment", {})
+    if escalation.get("reassign_role") and not (
+        "agency" in assignment or "agency_rule" in assignment
+    ):
+        findings.append(
+            Finding(
+                code="escalation_without_agency",
+                message=f"task {node.id!r} is assigned to a person, so its escalation cannot "
+                "hand it to a role of an agency; notify someone instead",
+                path=path,
+                params={"node": node.id},
+            )
+        )
     if escalation.get("action") and escalation["action"] not in action_keys:
         findings.append(
             Finding(

@@ -27,6 +27,7 @@ Label = dict[str, str]
 DOCUMENT_KINDS = ("entity", "form", "workflow")
 #: Names rules may read besides the entity's fields: the item of a multi-instance task,
 #: the tally of its results, a sub-process's outcome and data.
+KEY_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 CONTEXT_VARIABLES = frozenset({"_item", "_results", "_outcome", "_child"})
 PLURAL = {"entity": "entities", "form": "forms", "workflow": "workflows"}
 
@@ -194,7 +195,14 @@ def _schema_message(error: ValidationError) -> str:
     if validator == "additionalProperties":
         return error.message.replace("Additional properties", "unknown key(s)")
     if validator == "pattern":
-        return f"{error.instance!r} is not a valid name (lower-case letters, digits, _)"
+        if expected == KEY_PATTERN:
+            return f"{error.instance!r} is not a valid name (lower-case letters, digits, _)"
+        if str(expected).startswith("^P"):
+            return (
+                f"{error.instance!r} is not a duration in weeks, days, hours or minutes "
+                "(e.g. P3D, PT4H)"
+            )
+        return f"{error.instance!r} does not have the expected form"
     if validator == "enum":
         allowed = ", ".join(repr(v) for v in expected)
         return f"{error.instance!r} is not one of {allowed}"
@@ -231,7 +239,7 @@ def _node_findings(document: dict[str, Any], prefix: str) -> list[Finding]:
         if not isinstance(node, dict):
             continue
         node_type = nodes.get(str(node.get("type")))
-        where = f"{prefix}/nodes/{node.get('id', index)}"
+        where = "/".join(p for p in (prefix, "nodes", str(node.get("id", index))) if p)
         if node_type is None:
             findings.append(
                 Finding(

@@ -534,6 +534,20 @@ def resume_clock(ctx: Context) -> None:
     )
 
 
+def default_reminder(node: NodeDef) -> dict[str, Any]:
+    """The in-app reminder sent when a deadline has reminders but no message of its own."""
+    label_vi = node.label.get("vi", node.id)
+    label_en = node.label.get("en", label_vi)
+    return {
+        "channel": "in_app",
+        "subject": {"vi": "Sắp đến hạn: {{tracking_code}}", "en": "Due soon: {{tracking_code}}"},
+        "body": {
+            "vi": f"Công việc “{label_vi}” của hồ sơ {{{{tracking_code}}}} sắp đến hạn.",
+            "en": f"The task “{label_en}” of case {{{{tracking_code}}}} is due soon.",
+        },
+    }
+
+
 def notify_effect(
     ctx: Context,
     config: dict[str, Any],
@@ -689,7 +703,7 @@ def _task_clock(ctx: Context, purpose: str, task_id: str) -> None:
         ctx.log("task_reminder", node, task=task_id, due=task["due"])
         notify_effect(
             ctx,
-            deadline.get("reminder_notify", {}),
+            deadline.get("reminder_notify") or default_reminder(node),
             name="task_reminder",
             task=task_id,
             default_to=assignees or {"submitter": True},

@@ -111,10 +111,12 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def _post_json(url: str, payload: dict[str, Any], *, headers: dict[str, str]) -> int:
+def _post_json(
+    url: str, payload: dict[str, Any], *, headers: dict[str, str], method: str = "POST"
+) -> int:
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     request = urllib.request.Request(  # noqa: S310 - the URL is an http(s) URL from a definition
-        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+        url, data=body, method=method, headers={"Content-Type": "application/json", **headers}
     )
     try:
         with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:  # noqa: S310
@@ -141,7 +143,8 @@ def deliver_webhook(entry: OutboxEntry, record: Record) -> str:
         "X-LCNC-Timestamp": timestamp,
         "X-LCNC-Signature": "sha256=" + signature(settings.WEBHOOK_SECRET, timestamp, raw),
     }
-    status = _post_json(webhook_url(payload), body, headers=headers)
+    method = "PUT" if payload.get("method") == "PUT" else "POST"
+    status = _post_json(webhook_url(payload), body, headers=headers, method=method)
     return f"HTTP {status}"
 
 

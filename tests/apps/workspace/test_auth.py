@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -42,7 +40,11 @@ def test_wrong_password_stays_on_the_login_page_with_a_message(demo: None, clien
 
 @pytest.mark.parametrize(
     "path",
-    [INBOX, f"/workspace/tasks/{uuid.uuid4()}/", f"/workspace/cases/{uuid.uuid4()}/"],
+    [
+        INBOX,
+        "/workspace/tasks/00000000-0000-4000-8000-000000000001/",
+        "/workspace/cases/00000000-0000-4000-8000-000000000002/",
+    ],
 )
 def test_anonymous_visitor_is_sent_to_the_login_page(demo: None, client: Client, path: str) -> None:
     response = client.get(path)

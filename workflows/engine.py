@@ -944,6 +944,7 @@ def release_fork(ctx: Context, fork_id: str) -> None:
 
 def _stop_everything(ctx: Context) -> None:
     """Cancel every waiting token, open task, timer and running sub-process."""
+    ctx.state["paused"] = None  # the case stops: closing a pausing task must not resume it
     for token in list(ctx.state["tokens"]):
         node = ctx.node(token["node"])
         ctx.type_of(node).leave(ctx, node, token)
@@ -963,6 +964,7 @@ def _stop_everything(ctx: Context) -> None:
 def _close(ctx: Context, node: NodeDef | None) -> None:
     outcome = str(node.config.get("outcome", "completed")) if node else "completed"
     ctx.cancel_timers(lambda timer: True)
+    ctx.state["paused"] = None
     ctx.state["status"] = COMPLETED
     ctx.state["outcome"] = outcome
     label = node.label if node else {"vi": "Hoàn thành", "en": "Completed"}

@@ -104,7 +104,7 @@ def test_required_fields_are_marked(demo: None) -> None:
 
     assert "required" in page.find("textarea", name="description").attrs
     assert "required" not in page.find("input", name="reporter_name").attrs
-    assert "(required)" in page.find("label", **{"for": "f-description"}).text
+    assert "(bắt buộc)" in page.find("label", **{"for": "f-description"}).text
 
 
 def test_form_is_in_vietnamese_by_default(demo: None) -> None:

@@ -44,7 +44,11 @@ node types with ``terminal = True`` (``end``, ``terminate``); *splits* are ``par
 ``cycle_without_wait``
     A loop (a strongly connected set of reachable nodes, or a node leading to itself) in the
     graph *without* its waiting nodes — i.e. a cycle no token can stop in. A join counts as
-    waiting unless it is only ever reached outside any fork (then it lets tokens through).
+    waiting unless it is only ever reached outside any fork (it lets tokens through), or
+    closes a fork that can complete without anything waiting: every branch (one branch,
+    for an inclusive split) can reach the join or an end without passing a waiting node
+    or a nested fork that cannot complete so (the join is released within the same
+    event).
     An error, unless a ``set_fields`` step in the loop writes a field that a condition on a
     way out of a step of the loop reads: then the loop may be a bounded counter loop, and it
     is a warning (the engine stops a case after ``MAX_STEPS`` steps without waiting).
@@ -518,6 +522,11 @@ class _Analysis:
         self.starts = [n for n in workflow.nodes.values() if n.type == "start"]
         self.reachable: set[str] = set()
         self.forks = _Forks()
+        #: split states whose fork can complete without anything waiting.
+        self.wait_free: set[State] = set()
+        #: joins that do not stop a token for long: never forked, or closing a fork that
+        #: can complete without anything waiting.
+        self.passing_joins: set[str] = set()
 
     # -- plumbing -----------------------------------------------------------------------
     def add(
@@ -645,7 +654,7 @@ class _Analysis:
         self.report_reentries(forks)
         self.report_arrivals(forks)
         self.report_consumers(forks)
-        self.report_stuck_branches(forks)
+        self.check_fork_levels(forks)
 
     def explore_forks(self, forks: _Forks) -> None:
         stacks = forks.stacks
@@ -763,13 +772,14 @@ class _Analysis:
                 reason="several_joins",
             )
 
-    def report_stuck_branches(self, forks: _Forks) -> None:
+    def check_fork_levels(self, forks: _Forks) -> None:
         stacks = forks.stacks
         by_stack: dict[int, list[State]] = {}
         # Predecessors within a level. A nested fork is summarised by its split: the split
         # state leads to wherever the joins of its fork lead (the survivor goes on there),
         # so each level is walked once and the whole check is linear.
         local_predecessors: dict[State, list[State]] = {}
+        summary_predecessors: dict[State, list[State]] = {}
         for state in forks.states:
             by_stack.setdefault(state[1], []).append(state)
             stack = state[1]
@@ -778,14 +788,21 @@ class _Analysis:
                     local_predecessors.setdefault(successor, []).append(state)
                 elif stack and successor[1] == stacks.parent[stack]:
                     opener = (stacks.top[stack] or "", successor[1])
-                    local_predecessors.setdefault(successor, []).append(opener)
+                    summary_predecessors.setdefault(successor, []).append(opener)
 
-        def closure(targets: Iterable[State]) -> set[State]:
+        def closure(targets: Iterable[State], *, wait_free: bool = False) -> set[State]:
+            """States of the level that can reach ``targets``; with ``wait_free``, without
+            passing a node that waits, nor a nested fork that cannot complete without."""
             found = set(targets)
             queue = deque(found)
             while queue:
-                for previous in local_predecessors.get(queue.popleft(), []):
-                    if previous not in found:
+                state = queue.popleft()
+                for previous in local_predecessors.get(state, []):
+                    if previous not in found and not (wait_free and self.real_wait(previous)):
+                        found.add(previous)
+                        queue.append(previous)
+                for previous in summary_predecessors.get(state, []):
+                    if previous not in found and (not wait_free or previous in self.wait_free):
                         found.add(previous)
                         queue.append(previous)
             return found
@@ -795,6 +812,7 @@ class _Analysis:
         ending: set[State] = set()  # can end its part in the fork of its own level
         arriving: set[State] = set()  # can end it, or arrive at a join of that fork
         terminating: set[State] = set()  # splits from whose branches a terminate is reachable
+        quick_ending: set[State] = set()  # can end its part without anything waiting
         for stack in sorted(by_stack, key=lambda s: -stacks.depth[s]):
             if stack == 0:
                 continue
@@ -810,7 +828,28 @@ class _Analysis:
                 or self.branches_end(s, forks, ending)
             ]
             ending |= closure(ends)
-            arriving |= closure([*ends, *(s for s in level if self.kind(s[0]) == "join")])
+            join_states = [s for s in level if self.kind(s[0]) == "join"]
+            arriving |= closure([*ends, *join_states])
+            # Whether the fork of this level can complete within one event (nothing waits):
+            # then its joins do not stop a loop (see check_cycles).
+            quick_ends = [
+                s
+                for s in level
+                if self.kind(s[0]) in ("end", "terminate")
+                or s in forks.stops
+                or self.branches_end(s, forks, quick_ending)
+            ]
+            quick_ending |= closure(quick_ends, wait_free=True)
+            quick = closure([*quick_ends, *join_states], wait_free=True)
+            opener = (stacks.top[stack] or "", stacks.parent[stack])
+            branches = forks.successors.get(opener, [])
+            if branches and self.workflow.nodes[opener[0]].type == "inclusive":
+                completes = any(b in quick for b in branches)
+            else:
+                completes = bool(branches) and all(b in quick for b in branches)
+            if completes:
+                self.wait_free.add(opener)
+                self.passing_joins.update(s[0] for s in join_states)
 
         stuck: dict[str, dict[str, None]] = {}
         for stack, level in by_stack.items():
@@ -834,6 +873,11 @@ class _Analysis:
                 reason="branch_never_arrives",
             )
 
+    def real_wait(self, state: State) -> bool:
+        """Whether a token stops at this state's node until an event (not a join)."""
+        node_type = self.types[state[0]]
+        return node_type is not None and node_type.waits and self.kind(state[0]) != "join"
+
     def branches_end(self, state: State, forks: _Forks, ending: set[State]) -> bool:
         """Whether ``state`` is a split whose branches can all end (an inclusive split may
         start one branch alone): then its own branch of the enclosing fork ends too."""
@@ -846,7 +890,7 @@ class _Analysis:
 
     # -- 8: cycles without waiting ------------------------------------------------------
     def check_cycles(self) -> None:
-        passing_joins = {
+        passing_joins = self.passing_joins | {
             join for join, by_top in self.forks.arrivals.items() if set(by_top) == {None}
         }
 
@@ -870,9 +914,7 @@ class _Analysis:
             for transition in self.workflow.transitions:
                 if transition.source in members and transition.condition is not None:
                     read.update(self.rule_fields(transition.condition))
-            loop = " → ".join(self.name(n) for n in ordered[:6]) + (
-                " → …" if len(ordered) > 6 else ""
-            )
+            loop = _names([self.name(n) for n in ordered], limit=6)
             counters = sorted(written & read)
             if counters:
                 self.add(
@@ -1090,10 +1132,10 @@ class _Analysis:
                     [node.id],
                     entity=entity_key,
                 )
-        if not isinstance(workflow_key, str):
-            return
+        if not isinstance(workflow_key, str) or not (app is None or isinstance(app, str)):
+            return  # a broken draft: validate_bundle reports it
         if same_app:
-            if workflow_key == self.workflow.key and node.type != "create_record":
+            if workflow_key == self.workflow.key:
                 self.add(
                     "starts_itself",
                     f"{self.name(node.id)} starts another case of this same workflow, which "

@@ -603,7 +603,15 @@ def handle(
             code="case_closed",
             status=state["status"],
         )
-    handler(ctx, event)
+    try:
+        handler(ctx, event)
+    except RecursionError:
+        # Forks that complete at once can nest the movement deeper than Python allows
+        # before MAX_STEPS is reached; it is the same fault: a loop that never waits.
+        raise WorkflowRuntimeError(
+            "the case went round without waiting until it could not go deeper",
+            code="too_many_steps",
+        ) from None
     if state["status"] == RUNNING and state["path"] and not state["tokens"]:
         _close(ctx, ctx.last_end)
     return ctx.state, ctx.effects

@@ -27,4 +27,4 @@ def age(value: datetime | None) -> str:
     """How long ago ``value`` was, in the active language ("5 phút", "2 hours")."""
     if value is None:
         return ""
-    return timesince(value, time_strings=TIME_STRINGS)
+    return timesince(value, time_strings=TIME_STRINGS)  # type: ignore[arg-type]  # lazy strings

@@ -122,6 +122,7 @@ run: setup
 test: setup chromium
 	mkdir -p var
 	$(MAKE) --no-print-directory lint
+	cd $(FRONTEND) && npm test
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: venv

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.site",
             ],
         },
     },
@@ -168,6 +169,9 @@ WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
 # Named webhook endpoints used by definitions: {"construction_registry": "https://..."}.
 WEBHOOK_ENDPOINTS: dict[str, str] = json.loads(env("WEBHOOK_ENDPOINTS", "{}"))
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+# Map tiles for the location picker; the coordinate inputs work without any tiles.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 
 # Realtime: in-memory channel layer unless Redis is configured.
 if REDIS_URL:

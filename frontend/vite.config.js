@@ -1,0 +1,33 @@
+// Builds the citizen portal's script: frontend/dist/portal/portal.js (an ES module with
+// json-logic-engine and Leaflet bundled in) and frontend/dist/portal/portal.css (Leaflet's
+// CSS and the map picker's). Django serves frontend/dist under /static/builder/ (see
+// STATICFILES_DIRS in lcnc/settings/base.py); lcnc/static/js/portal.js loads both.
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  publicDir: false,
+  build: {
+    outDir: 'dist/portal',
+    emptyOutDir: true,
+    target: 'es2020',
+    sourcemap: true,
+    minify: true,
+    lib: {
+      entry: fileURLToPath(new URL('./src/portal/main.js', import.meta.url)),
+      formats: ['es'],
+      fileName: () => 'portal.js',
+      cssFileName: 'portal'
+    },
+    rollupOptions: {
+      output: {
+        // Leaflet's images are not used (the marker is CSS); keep any asset next to the JS.
+        assetFileNames: '[name][extname]'
+      }
+    }
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.js']
+  }
+})

@@ -50,6 +50,9 @@ fails when one stops reproducing, so this list stays honest:
 * ``map``/``filter``/``reduce``/``all``/``some``/``none`` over something that is not a list;
   ``filter`` over a missing field (``[]`` vs ``null``); ``merge`` with ``null``/missing
   fields (dropped on the server, kept in the browser). Guard optional lists with ``if``.
+* ``!``/``!!`` written with a single (non-list) argument that reads a list
+  (``{"!!": {"var": "x"}}``): the browser looks at the list's first item only. Write the
+  argument as a list (``{"!!": [{"var": "x"}]}``).
 * ``reduce`` that sums or multiplies floats from a non-zero (non-one) initial value: the
   browser reorders the arithmetic, so the last digit may differ.
 * Integers beyond 2**53 (keep ids as text), float overflow, and text that only JavaScript

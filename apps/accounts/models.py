@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -87,7 +88,7 @@ class Role(models.Model):
         return self.name_vi
 
 
-class Membership(models.Model):
+class Membership(PublicId):
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -107,3 +108,47 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.agency}"
+
+
+class Delegation(PublicId):
+    """An official hands their tasks in one agency to a colleague of that agency for a
+    period (leave, a business trip): from ``starts_at`` until ``ends_at`` the delegate sees
+    and may act on the tasks the delegator may act on there. Not transitive."""
+
+    delegator = models.ForeignKey(
+        User,
+        verbose_name=_("delegator"),
+        on_delete=models.CASCADE,
+        related_name="delegations_given",
+    )
+    delegate = models.ForeignKey(
+        User,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="delegations_received",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="delegations"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["delegate", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="delegation_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=F("delegator")), name="delegation_to_someone_else"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate} · {self.agency}"

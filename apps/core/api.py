@@ -8,6 +8,7 @@ bodies, unknown paths, wrong methods are all answered with a 4xx and that body).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any
@@ -19,11 +20,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
@@ -306,3 +308,106 @@ AUTH_ERRORS = {
     401: error_response("Not signed in, or the token is not valid."),
     403: error_response("Not signed in (session authentication), or not allowed."),
 }
+
+
+# --------------------------------------------------------------------------- shared by the v1 API
+
+
+class UserRefSerializer(serializers.Serializer[Any]):
+    """A person as the API names them to officials: public id, username and name."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+class LabelSerializer(serializers.Serializer[Any]):
+    """A text in Vietnamese and English (``en`` optional)."""
+
+    vi = serializers.CharField(max_length=200)
+    en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class Pagination(PageNumberPagination):
+    """Pages of ``PAGE_SIZE`` items by default; ``page_size`` asks for up to 200."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class AuthTokenThrottle(SimpleRateThrottle):
+    """Token requests per client address (rate ``auth_token``, default 10 per minute)."""
+
+    scope = "auth_token"
+    default_rate = "10/minute"
+
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return str(rate) if rate else self.default_rate
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AuthTokenUsernameThrottle(AuthTokenThrottle):
+    """Token requests per username, wherever they come from (guessing one account's
+    password from many addresses)."""
+
+    scope = "auth_token_username"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        data = getattr(request, "data", None)
+        username = data.get("username") if isinstance(data, dict) else None
+        if not isinstance(username, str) or not username:
+            return None
+        ident = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def revision_from(request: Any, body: Any = None) -> str | None:
+    """The draft revision a change is based on: the ``If-Match`` header (an ETag, quoted or
+    not) or the ``revision`` field of the body (or of the query, for DELETE)."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        return header.removeprefix("W/").strip('"') or None
+    if isinstance(body, dict) and isinstance(body.get("revision"), str):
+        return str(body["revision"]) or None
+    value = request.query_params.get("revision")
+    return str(value) if value else None
+
+
+REVISION_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The draft revision the change is based on (or send `revision`).",
+)
+
+
+def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    """``data`` checked by ``serializer_class`` (400 with the field messages otherwise)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def refuse_nul(values: dict[str, Any]) -> None:
+    """400 when a value holds a NUL character (PostgreSQL cannot store it)."""
+    if refused := keys_with_nul(values):
+        raise InvalidInput(
+            _("Some fields are not valid."),
+            code="invalid_input",
+            details={key: [nul_message()] for key in refused},
+        )
+
+
+def parse_json_bytes(data: bytes) -> Any:
+    """JSON from an uploaded file, read as the hardened parser reads bodies (a 400 for
+    anything that is not valid JSON)."""
+    try:
+        return json.loads(
+            data.decode("utf-8-sig"), parse_constant=_refuse_constant, parse_int=_parse_int
+        )
+    except (ValueError, RecursionError) as exc:
+        raise exceptions.ParseError(str(exc)[:200]) from exc

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("apps.records.api.urls")),
     path("", include("apps.runtime.api.urls")),
     path("", include("apps.builder.api.urls")),
+    path("", include("apps.accounts.api.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -101,3 +101,41 @@ class Attachment(PublicId):
             "content_type": self.content_type,
             "size": self.size,
         }
+
+
+class Comment(PublicId):
+    """A comment on a case: shown to the citizen, or (``internal``) an officials' note."""
+
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The agency the official wrote for; empty for the citizen."),
+    )
+    body = models.TextField(_("text"))
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Internal notes are for officials only.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.created_at:%Y-%m-%d %H:%M}"

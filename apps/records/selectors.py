@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts import permissions
+from apps.core.errors import NotFound
 
-from .models import Record
+from .models import Comment, Record
 from .services import normalize_code, secret_matches
 
 
@@ -21,7 +27,10 @@ def record_by_tracking(tracking_code: str, secret: str) -> Record | None:
 
 
 def records_visible_to(user: Any) -> QuerySet[Record]:
-    return Record.objects.filter(permissions.visible_records_filter(user)).distinct()
+    """Records ``user`` may read: see ``permissions.readable_records_filter`` (their own
+    submissions; their agencies' cases, and for leaders those of the agencies under them;
+    every record for platform admins)."""
+    return Record.objects.filter(permissions.readable_records_filter(user))
 
 
 def records_for_officials(user: Any) -> QuerySet[Record]:
@@ -32,3 +41,83 @@ def records_for_officials(user: Any) -> QuerySet[Record]:
 def public_timeline(record: Record) -> list[Any]:
     """What the citizen may see of their case: public events, oldest first."""
     return list(record.events.filter(public=True).select_related("agency").order_by("at", "id"))
+
+
+def record_for_user(user: Any, *, record_uuid: uuid.UUID) -> Record:
+    """A record ``user`` may read, or NotFound (the same answer whether it exists or not)."""
+    record = (
+        records_visible_to(user)
+        .filter(uuid=record_uuid)
+        .select_related("app", "app_version", "current_agency", "instance")
+        .first()
+    )
+    if record is None:
+        raise NotFound(_("This record does not exist."), code="record_not_found")
+    return record
+
+
+def text_search_filter(text: str) -> Q:
+    """Records whose tracking code or data holds ``text``, ignoring case.
+
+    Portable on purpose: a case-insensitive ``LIKE`` over the JSON text of the data, on
+    SQLite and PostgreSQL alike (no full-text index). SQLite stores non-ASCII characters
+    of JSON as ``\\uXXXX`` escapes, so the escaped form of ``text`` is searched as well
+    (case-insensitively for ASCII letters only, there)."""
+    text = text.strip()
+    clause = Q(tracking_code__icontains=text.upper().replace(" ", "")) | Q(data__icontains=text)
+    escaped = json.dumps(text)[1:-1]
+    if escaped != text:
+        clause |= Q(data__icontains=escaped)
+    return clause
+
+
+def records_search(
+    user: Any,
+    *,
+    app: str | None = None,
+    status: str | None = None,
+    agency: str | None = None,
+    district: str | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    overdue: bool | None = None,
+    text: str | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Record]:
+    """The records ``user`` may read, narrowed by the filters given, newest first.
+
+    ``agency`` is the code of the agency holding the case now; ``district`` the value of
+    the record's ``district`` field; ``created_from``/``created_to`` are inclusive days in
+    the installation's time zone; an overdue case is one still open past its deadline."""
+    records = records_visible_to(user)
+    if app:
+        records = records.filter(app__key=app)
+    if status:
+        records = records.filter(status=status)
+    if agency:
+        records = records.filter(current_agency__code=agency)
+    if district:
+        records = records.filter(data__district=district)
+    if created_from:
+        records = records.filter(created_at__date__gte=created_from)
+    if created_to:
+        records = records.filter(created_at__date__lte=created_to)
+    if overdue is not None:
+        late = Q(deadline__lt=now or timezone.now()) & ~Q(status=Record.Status.CLOSED)
+        records = records.filter(late if overdue else ~late)
+    if text:
+        records = records.filter(text_search_filter(text))
+    return records.select_related("app", "current_agency").order_by("-created_at", "-pk")
+
+
+def case_comments(record: Record, *, internal: bool) -> list[Comment]:
+    """The case's comments, oldest first; internal notes only when ``internal``."""
+    comments = record.comments.select_related("author", "agency")
+    if not internal:
+        comments = comments.filter(internal=False)
+    return list(comments.order_by("created_at", "id"))
+
+
+def public_comments(record: Record) -> list[Comment]:
+    """What the citizen sees of the comments on their case: never internal notes."""
+    return case_comments(record, internal=False)

@@ -20,7 +20,7 @@ from apps.core.errors import InvalidInput, NotAllowed
 from workflows.definition import AppDef, EntityDef, FormDef
 from workflows.forms import clean_submission
 
-from .models import Attachment, Record
+from .models import Attachment, Comment, Record
 from .validation import errors_by_field
 
 FILE_TYPES = ("file", "photo")
@@ -204,4 +204,44 @@ def record_create_internal(
         tracking_code=code,
         secret_hash=secret_hash(code, new_code(8)),
         submitted_by=parent.submitted_by,
+    )
+
+
+#: The longest comment or internal note, in characters.
+COMMENT_MAX_LENGTH = 5000
+
+
+@transaction.atomic
+def comment_add(*, record: Record, user: Any, body: str, internal: bool = False) -> Comment:
+    """A comment on a case: officials of the case write comments (shown to the citizen)
+    and internal notes; the citizen who submitted it may comment too."""
+    if not permissions.can_comment_on_case(user, record, internal=internal):
+        raise NotAllowed(
+            _("Only officials working on this case may write internal notes.")
+            if internal
+            else _("You may not comment on this case."),
+            code="not_allowed",
+        )
+    text = (body or "").strip()
+    if not text:
+        raise InvalidInput(
+            _("Write the comment."),
+            code="invalid_input",
+            details={"body": [_("Write the comment.")]},
+        )
+    if "\x00" in text or len(text) > COMMENT_MAX_LENGTH:
+        message = _("Enter at most %(limit)s characters, without control characters (NUL).") % {
+            "limit": COMMENT_MAX_LENGTH
+        }
+        raise InvalidInput(message, code="invalid_input", details={"body": [message]})
+    agency = None
+    if permissions.is_official(user):
+        case_agencies = permissions.case_agency_ids(record)
+        agency = (
+            Agency.objects.filter(memberships__user=user, pk__in=case_agencies)
+            .order_by("code")
+            .first()
+        ) or Agency.objects.filter(memberships__user=user).order_by("code").first()
+    return Comment.objects.create(
+        record=record, author=user, agency=agency, body=text, internal=internal
     )

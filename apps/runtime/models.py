@@ -53,6 +53,9 @@ class ProcessInstance(PublicId, TimeStamped):
         verbose_name = _("process instance")
         verbose_name_plural = _("process instances")
         ordering = ["-created_at"]
+        permissions = [
+            ("deliver_message", _("Can deliver messages from other systems to waiting cases")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.workflow_key} · {self.record_id}"
@@ -113,6 +116,16 @@ class Task(PublicId, TimeStamped):
         blank=True,
         related_name="+",
     )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_tasks",
+        help_text=_("The official working on this task; colleagues may not complete it."),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("task")
@@ -185,6 +198,17 @@ class Event(PublicId):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, for people: a name, or "Citizen"/"System" in the active language."""
+        if self.actor_name and self.actor_kind != "system":
+            return self.actor_name
+        if self.actor_kind == "citizen":
+            return str(_("Citizen"))
+        if self.actor_kind == "system":
+            return str(_("System"))
+        return self.actor_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

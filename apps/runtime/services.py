@@ -58,6 +58,7 @@ from workflows.forms import FieldError, InvalidValue, clean_value
 from workflows.state import new_state
 
 from .models import EngineEvent, Event, OutboxEntry, ProcessInstance, Task, Timer
+from .selectors import task_return_action
 
 CITIZEN = "citizen"
 USER = "user"
@@ -69,7 +70,8 @@ def actor_of(user: Any, *, kind: str | None = None) -> dict[str, Any]:
     if user is not None and getattr(user, "is_authenticated", False):
         return {"kind": kind or USER, "id": str(user.uuid), "name": user.display_name()}
     if kind == CITIZEN:
-        return {"kind": CITIZEN, "id": None, "name": _("Citizen")}
+        # No name is stored for an anonymous citizen; pages say "Citizen" in their language.
+        return {"kind": CITIZEN, "id": None, "name": ""}
     return dict(ev.SYSTEM_ACTOR)
 
 
@@ -544,17 +546,298 @@ def _apply(
             transaction.on_commit(lambda: notify_citizen.delay(record_uuid, "closed"))
 
 
+# ------------------------------------------------------------------------------ API use cases
+#
+# Claims, returning a case to its citizen, steering a case (cancel, pause, resume), retrying
+# a failed automatic step and receiving messages from other systems: each checks who may
+# do it through ``apps.accounts.permissions`` and writes its line in the audit log.
+
+
+def _log_event(
+    instance: ProcessInstance,
+    kind: str,
+    *,
+    user: Any,
+    label: dict[str, str],
+    task: Task | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """An internal line in the case's audit log for something outside the engine."""
+    actor = actor_of(user)
+    detail = dict(data or {})
+    if task is not None:
+        detail["task"] = task.task_key
+    return Event.objects.create(
+        record_id=instance.record_id,
+        instance=instance,
+        app_version=instance.app_version,
+        kind=kind,
+        node_id=task.node_id if task is not None else "",
+        label=label,
+        public=False,
+        actor=_authenticated(user),
+        actor_kind=actor.get("kind") or SYSTEM,
+        actor_name=str(actor.get("name") or ""),
+        agency=task.agency if task is not None else None,
+        at=timezone.now(),
+        data=detail,
+    )
+
+
+def _claimed_by_other(task: Task, user: Any) -> Conflict:
+    name = task.claimed_by.display_name() if task.claimed_by else ""
+    return Conflict(
+        _("%(name)s is already working on this task.") % {"name": name},
+        code="task_claimed",
+        details={"claimed_by": name},
+    )
+
+
+def _locked_task(task: Task) -> tuple[ProcessInstance, Task]:
+    """The case locked (always first, as every event does), then the task read afresh."""
+    instance = _locked(task.instance_id)
+    task = Task.objects.select_related(
+        "agency", "role", "claimed_by", "instance__record", "instance__app_version"
+    ).get(pk=task.pk)
+    return instance, task
+
+
+@transaction.atomic
+def task_claim(*, task: Task, user: Any) -> Task:
+    """Take an open task of one's agency and role to work on it: colleagues then cannot
+    complete it until it is released. Claiming one's own claim again changes nothing."""
+    instance, task = _locked_task(task)
+    if not permissions.can_act_on_task(user, task):
+        raise NotAllowed(_("This task belongs to another agency or role."), code="not_your_task")
+    if task.status != Task.Status.OPEN:
+        raise Conflict(_("This task is no longer open."), code="task_not_open")
+    if task.claimed_by_id is not None and task.claimed_by_id != user.pk:
+        raise _claimed_by_other(task, user)
+    if task.claimed_by_id is None:
+        task.claimed_by = user
+        task.claimed_at = timezone.now()
+        task.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+        _log_event(
+            instance,
+            "task_claimed",
+            user=user,
+            task=task,
+            label={"vi": "Nhận xử lý công việc", "en": "Task claimed"},
+        )
+    return task
+
+
+@transaction.atomic
+def task_release(*, task: Task, user: Any) -> Task:
+    """Give a claimed task back to the agency's queue: the official who claimed it, or a
+    leader over its agency. Releasing a task nobody claimed changes nothing."""
+    instance, task = _locked_task(task)
+    if task.claimed_by_id is None:
+        return task
+    if not permissions.can_release_task(user, task):
+        raise _claimed_by_other(task, user)
+    previous = task.claimed_by.display_name() if task.claimed_by else ""
+    task.claimed_by = None
+    task.claimed_at = None
+    task.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    _log_event(
+        instance,
+        "task_released",
+        user=user,
+        task=task,
+        label={"vi": "Trả công việc về hàng chờ", "en": "Task released"},
+        data={"claimed_by": previous},
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete_respecting_claim(
+    *, task: Task, user: Any, action: str, data: dict[str, Any] | None = None
+) -> Task:
+    """``task_complete``, refused (409) while a colleague has claimed the task."""
+    _instance, fresh = _locked_task(task)
+    if (
+        fresh.status == Task.Status.OPEN
+        and fresh.claimed_by_id is not None
+        and fresh.claimed_by_id != getattr(user, "pk", None)
+        and permissions.can_act_on_task(user, fresh)
+    ):
+        raise _claimed_by_other(fresh, user)
+    return task_complete(task=fresh, user=user, action=action, data=data)
+
+
+@transaction.atomic
+def task_return(*, task: Task, user: Any, data: dict[str, Any] | None = None) -> Task:
+    """Give the case back to the citizen who submitted it (e.g. to complete a file): the
+    task's action that leads to a task for the submitter. 400 when it has none."""
+    action = task_return_action(task)
+    if action is None:
+        raise InvalidInput(
+            _("This task cannot return the case to the citizen: its workflow has no step "
+              "where the citizen completes the application."),
+            code="no_return_action",
+        )  # fmt: skip
+    return task_complete_respecting_claim(task=task, user=user, action=action, data=data)
+
+
+@transaction.atomic
+def task_reassign_releasing_claim(
+    *,
+    task: Task,
+    user: Any,
+    agency: Agency | None = None,
+    role: Role | None = None,
+    assignee: User | None = None,
+    reason: str = "",
+) -> Task:
+    """``task_reassign``; a claim on the task ends with it (the task changes hands)."""
+    if agency is None and role is None and assignee is None:
+        raise InvalidInput(
+            _("Name the agency, the role or the official who should take the task."),
+            code="no_reassignment",
+        )
+    task = task_reassign(
+        task=task, user=user, agency=agency, role=role, assignee=assignee, reason=reason
+    )
+    if task.claimed_by_id is not None:
+        task.claimed_by = None
+        task.claimed_at = None
+        task.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    return task
+
+
+def _steered(instance: ProcessInstance, user: Any) -> None:
+    record = Record.objects.get(pk=instance.record_id)
+    if not permissions.can_steer_case(user, record):
+        raise NotAllowed(
+            _("Only leaders of an agency working on this case may do this."),
+            code="not_allowed",
+        )
+    if instance.status != ProcessInstance.Status.RUNNING:
+        raise Conflict(_("This case is closed and can no longer change."), code="case_closed")
+
+
+def _manually_paused(instance: ProcessInstance) -> bool:
+    paused = instance.state.get("paused") or {}
+    return "manual" in (paused.get("holders") or [])
+
+
+@transaction.atomic
+def case_cancel(*, instance: ProcessInstance, user: Any, reason: str = "") -> ProcessInstance:
+    """Cancel a running case (leaders of an agency involved, platform admins)."""
+    instance = _locked(instance.pk)
+    _steered(instance, user)
+    return instance_cancel(instance=instance, user=user, reason=reason)
+
+
+@transaction.atomic
+def case_pause(*, instance: ProcessInstance, user: Any, reason: str = "") -> ProcessInstance:
+    """Stop the case's deadline clock (leaders of an agency involved, platform admins)."""
+    instance = _locked(instance.pk)
+    _steered(instance, user)
+    if _manually_paused(instance):
+        raise Conflict(_("This case is already paused."), code="already_paused")
+    return instance_pause(instance=instance, user=user, reason=reason)
+
+
+@transaction.atomic
+def case_resume(*, instance: ProcessInstance, user: Any) -> ProcessInstance:
+    """Restart the deadline clock of a case paused by hand."""
+    instance = _locked(instance.pk)
+    _steered(instance, user)
+    if not _manually_paused(instance):
+        raise Conflict(_("This case is not paused."), code="not_paused")
+    return instance_resume(instance=instance, user=user)
+
+
+@transaction.atomic
+def effect_retry(*, entry: OutboxEntry, user: Any) -> OutboxEntry:
+    """Try a failed automatic step again (officials of an agency involved): it goes back to
+    pending with a fresh count of attempts and is dispatched after commit."""
+    instance = _locked(entry.instance_id)
+    record = Record.objects.get(pk=instance.record_id)
+    if not permissions.is_official_of_case(user, record):
+        raise NotAllowed(
+            _("Only officials of an agency working on this case may do this."),
+            code="not_allowed",
+        )
+    entry = OutboxEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status != OutboxEntry.Status.FAILED:
+        raise Conflict(
+            _("Only a failed automatic step can be tried again."), code="effect_not_failed"
+        )
+    entry.status = OutboxEntry.Status.PENDING
+    entry.attempts = 0
+    entry.next_attempt_at = None
+    entry.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    _log_event(
+        instance,
+        "effect_retried",
+        user=user,
+        label={"vi": "Thực hiện lại bước tự động", "en": "Automatic step retried"},
+        data={"outbox": str(entry.uuid), "kind": entry.kind},
+    )
+    from .tasks import deliver_outbox
+
+    entry_id = entry.pk
+    transaction.on_commit(lambda: deliver_outbox.delay(entry_id))
+    return entry
+
+
+def message_receive(*, user: Any, name: str, key: Any, data: dict[str, Any] | None = None) -> int:
+    """``message_deliver`` for another system (integration accounts, staff)."""
+    if not permissions.can_deliver_messages(user):
+        raise NotAllowed(_("You may not deliver messages to cases."), code="not_allowed")
+    return message_deliver(name=name, key=key, data=data)
+
+
 __all__ = [
     "CITIZEN",
     "InvalidEvent",
     "actor_of",
+    "case_cancel",
+    "case_pause",
+    "case_resume",
+    "effect_retry",
     "instance_cancel",
     "instance_pause",
     "instance_resume",
     "instance_start",
     "message_deliver",
+    "message_receive",
     "subprocess_report",
+    "task_claim",
     "task_complete",
+    "task_complete_respecting_claim",
     "task_reassign",
+    "task_reassign_releasing_claim",
+    "task_release",
+    "task_return",
     "timer_fire",
 ]
+
+
+@transaction.atomic
+def task_complete_by_citizen(
+    *, task: Task, record: Record, secret: str, action: str, data: dict[str, Any] | None = None
+) -> Task:
+    """``task_complete`` for a citizen without an account: the work given back to the
+    submitter of ``record`` (e.g. completing an application), allowed by the case's secret.
+    ``data`` may change only the task's editable fields."""
+    instance = _locked(task.instance_id)
+    task = Task.objects.select_related("agency", "role", "instance__record").get(pk=task.pk)
+    if not permissions.can_citizen_act_on_task_by_secret(task, record=record, secret=secret):
+        raise NotFound(_("This task does not exist."), code="task_not_found")
+    if task.status != Task.Status.OPEN:
+        raise Conflict(
+            _("This task is no longer open; someone may have completed it."), code="task_not_open"
+        )
+    if action not in {a["key"] for a in task.actions}:
+        raise InvalidInput(_("This action is not available for this task."), code="unknown_action")
+    _workflow_def, entity = _workflow(instance.app_version, instance.workflow_key)
+    clean = _clean_task_data(task, entity, data or {})
+    actor = actor_of(None, kind=CITIZEN)
+    _handle(instance, ev.complete_task(task.task_key, action, clean, actor), user=None)
+    task.refresh_from_db()
+    return task

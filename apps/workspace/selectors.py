@@ -21,6 +21,7 @@ from apps.core.errors import NotFound
 from apps.core.models import translated
 from apps.records.models import Record
 from apps.records.selectors import records_for_officials
+from apps.runtime import selectors as runtime_selectors
 from apps.runtime.models import Event, Task
 from workflows.definition import EntityDef, FieldDef
 
@@ -157,10 +158,11 @@ def memberships_of(user: Any) -> list[Membership]:
 
 def open_tasks_for(user: Any) -> QuerySet[Task]:
     """The open tasks ``user`` may act on, newest first, with what the inbox shows."""
-    tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(
-        "instance__record__app_version", "agency", "role"
+    return (
+        runtime_selectors.open_tasks_for(user)
+        .select_related("instance__record__app_version")
+        .order_by("-created_at", "-pk")
     )
-    return actionable_tasks(user, tasks).order_by("-created_at", "-pk")
 
 
 def inbox_page(user: Any, *, page: Any = 1) -> tuple[Page[Task], list[InboxItem]]:

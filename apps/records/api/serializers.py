@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -58,6 +59,22 @@ class TimelineEntrySerializer(serializers.Serializer[Any]):
     agency = AgencyRefSerializer(read_only=True, allow_null=True)
 
 
+class PublicCommentSerializer(serializers.Serializer[Any]):
+    """A comment as the citizen sees it: who wrote it is the agency, never a name."""
+
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+    body = serializers.CharField(read_only=True)
+    author = serializers.SerializerMethodField(help_text="citizen or official.")
+    agency = AgencyRefSerializer(read_only=True, allow_null=True)
+
+    def get_author(self, comment: Any) -> str:
+        record = self.context.get("record")
+        submitter = getattr(record, "submitted_by_id", None)
+        if submitter is not None and comment.author_id == submitter:
+            return "citizen"
+        return "official"
+
+
 class CaseStatusSerializer(serializers.Serializer[Any]):
     """A case as its citizen sees it: never officials' names, internal events or data."""
 
@@ -70,6 +87,16 @@ class CaseStatusSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField(read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     timeline = serializers.SerializerMethodField()
+    comments = serializers.SerializerMethodField(
+        help_text="Comments on the case, oldest first (never officials' internal notes)."
+    )
+
+    @extend_schema_field(PublicCommentSerializer(many=True))
+    def get_comments(self, record: Any) -> list[dict[str, Any]]:
+        comments = PublicCommentSerializer(
+            self.context.get("comments", []), many=True, context={"record": record}
+        ).data
+        return cast(list[dict[str, Any]], comments)
 
     def get_outcome_label(self, record: Any) -> str:
         """The label of the closing event (e.g. "Resolved"); empty while in progress."""
@@ -88,19 +115,35 @@ class ActorSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(
         source="actor_kind", read_only=True, help_text="user, citizen or system."
     )
-    name = serializers.CharField(source="actor_name", read_only=True)
+    name = serializers.CharField(source="actor_display", read_only=True)
 
 
 class EventSerializer(serializers.Serializer[Any]):
+    """One event of a case's log. With ``hide_officials`` in the context (what a citizen
+    reads), officials' names are left out."""
+
     id = serializers.UUIDField(source="uuid", read_only=True)
     kind = serializers.CharField(read_only=True)
     at = serializers.DateTimeField(read_only=True)
     node = serializers.CharField(source="node_id", read_only=True)
     label = TranslatedField()  # type: ignore[assignment]
     public = serializers.BooleanField(read_only=True, help_text="Shown to the citizen.")
-    actor = ActorSerializer(source="*", read_only=True)
+    actor = serializers.SerializerMethodField()
     agency = AgencyRefSerializer(read_only=True, allow_null=True)
     data = serializers.JSONField(read_only=True)  # type: ignore[assignment]
+
+    @extend_schema_field(ActorSerializer)
+    def get_actor(self, event: Any) -> dict[str, Any]:
+        actor = dict(ActorSerializer(event).data)
+        if self.context.get("hide_officials") and event.actor_kind == "user":
+            actor["name"] = ""
+        return actor
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        body = dict(super().to_representation(instance))
+        if self.context.get("hide_officials"):
+            body["data"] = {}
+        return body
 
 
 class RecordDetailSerializer(RecordSummarySerializer):
@@ -114,5 +157,52 @@ class RecordDetailSerializer(RecordSummarySerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, record: Any) -> list[dict[str, Any]]:
-        events = EventSerializer(self.context["events"], many=True).data
+        events = EventSerializer(self.context["events"], many=True, context=self.context).data
         return cast(list[dict[str, Any]], events)
+
+
+class RecordListItemSerializer(RecordSummarySerializer):
+    """A record in a list."""
+
+    tracking_code = serializers.CharField(read_only=True)
+    current_agency = AgencyRefSerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    deadline = serializers.DateTimeField(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    overdue = serializers.SerializerMethodField(help_text="Still open past its deadline.")
+
+    def get_overdue(self, record: Any) -> bool:
+        return bool(
+            record.deadline is not None
+            and record.status != Record.Status.CLOSED
+            and record.deadline < self.context["now"]
+        )
+
+
+class RecordQuerySerializer(serializers.Serializer[Any]):
+    app = serializers.SlugField(max_length=63, required=False, help_text="An app's key.")
+    status = serializers.ChoiceField(choices=Record.Status.choices, required=False)
+    agency = serializers.SlugField(
+        max_length=63, required=False, help_text="Code of the agency holding the case now."
+    )
+    district = serializers.CharField(
+        max_length=63, required=False, help_text="The record's `district` field (a code)."
+    )
+    created_from = serializers.DateField(required=False, help_text="First day (inclusive).")
+    created_to = serializers.DateField(required=False, help_text="Last day (inclusive).")
+    overdue = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Open past the deadline."
+    )
+    q = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="Text in the tracking code or in the data (case-insensitive).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("created_from"), attrs.get("created_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"created_to": [_("The last day must not come before the first.")]}
+            )
+        return attrs

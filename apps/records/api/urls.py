@@ -11,5 +11,6 @@ urlpatterns = [
         name="submissions",
     ),
     path("status/<str:tracking_code>/", views.StatusView.as_view(), name="status"),
+    path("records/", views.RecordListView.as_view(), name="records"),
     path("records/<uuid:record_id>/", views.RecordDetailView.as_view(), name="record"),
 ]

@@ -8,26 +8,51 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import is_official
+from apps.accounts.permissions import is_official, is_official_of_case
 from apps.builder.selectors import published_form
-from apps.core.api import AUTH_ERRORS, PARSER_CLASSES, AnonSubmitThrottle, error_response
+from apps.core.api import (
+    AUTH_ERRORS,
+    PARSER_CLASSES,
+    AnonSubmitThrottle,
+    Pagination,
+    error_response,
+    refuse_nul,
+    validated,
+)
 from apps.core.errors import InvalidInput, NotFound
-from apps.records.selectors import public_timeline, record_by_tracking, records_visible_to
+from apps.records.models import Record
+from apps.records.selectors import (
+    public_comments,
+    public_timeline,
+    record_by_tracking,
+    record_for_user,
+    records_search,
+)
 from apps.records.services import record_submit
+from apps.runtime.selectors import case_events
 
 from .inputs import max_body_bytes, submission_input
-from .serializers import CaseStatusSerializer, RecordDetailSerializer, SubmissionResultSerializer
+from .serializers import (
+    CaseStatusSerializer,
+    RecordDetailSerializer,
+    RecordListItemSerializer,
+    RecordQuerySerializer,
+    SubmissionResultSerializer,
+)
 
 SUBMISSION_DESCRIPTION = """\
 Send a citizen's answers to a published form; the case's workflow starts at once.
@@ -139,17 +164,71 @@ class StatusView(APIView):
             raise NotFound(
                 _("No case matches this tracking code and secret."), code="case_not_found"
             )
-        timeline = public_timeline(record)
-        body = CaseStatusSerializer(record, context={"timeline": timeline}).data
+        context = {"timeline": public_timeline(record), "comments": public_comments(record)}
+        body = CaseStatusSerializer(record, context=context).data
         return Response(body)
+
+
+RECORDS_DESCRIPTION = """\
+The records the user may read, newest first: a citizen's own submissions; for officials,
+the cases that have or had a task for one of their agencies (for leaders, also for the
+agencies under theirs); every record for administrators.
+
+Filters: `app` (key), `status`, `agency` (code of the agency holding the case now),
+`district` (the record's `district` field), `created_from`/`created_to` (inclusive days),
+`overdue` (open past the deadline). `q` searches the tracking code and the text of the
+record's data, ignoring case: a portable `LIKE` over the JSON text on SQLite and
+PostgreSQL alike (no full-text index, no accent folding). Pages of 50 (`page_size` up
+to 200).
+"""
+
+
+class RecordListView(ListAPIView[Record]):
+    serializer_class = RecordListItemSerializer
+    pagination_class = Pagination
+
+    @extend_schema(
+        operation_id="record_list",
+        summary="Records",
+        description=RECORDS_DESCRIPTION,
+        parameters=[RecordQuerySerializer],
+        responses={
+            200: RecordListItemSerializer(many=True),
+            400: error_response("A filter is not valid (`details` names it)."),
+            **AUTH_ERRORS,
+        },
+        tags=["records"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.filters = validated(RecordQuerySerializer, request.query_params.dict())
+        refuse_nul(self.filters)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Record]:
+        filters = getattr(self, "filters", {})
+        return records_search(
+            self.request.user,
+            app=filters.get("app"),
+            status=filters.get("status"),
+            agency=filters.get("agency"),
+            district=filters.get("district"),
+            created_from=filters.get("created_from"),
+            created_to=filters.get("created_to"),
+            overdue=filters.get("overdue"),
+            text=filters.get("q"),
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": timezone.now()}
 
 
 class RecordDetailView(APIView):
     @extend_schema(
         operation_id="record_retrieve",
         summary="Read a record",
-        description="A record the user may read (their own submission, or a case one of "
-        "their agencies has or had a task on), with its full event log.",
+        description="A record the user may read (see the list of records), with its event "
+        "log: every event for the case's officials; for its citizen, the public events "
+        "without officials' names.",
         parameters=[OpenApiParameter("record_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         responses={
             200: RecordDetailSerializer,
@@ -159,14 +238,10 @@ class RecordDetailView(APIView):
         tags=["records"],
     )
     def get(self, request: Request, record_id: uuid.UUID) -> Response:
-        record = (
-            records_visible_to(request.user)
-            .filter(uuid=record_id)
-            .select_related("app", "current_agency")
-            .first()
-        )
-        if record is None:
-            raise NotFound(_("This record does not exist."), code="record_not_found")
-        events = list(record.events.select_related("agency").order_by("at", "id"))
-        context: dict[str, Any] = {"events": events}
+        record = record_for_user(request.user, record_uuid=record_id)
+        internal = is_official_of_case(request.user, record)
+        context: dict[str, Any] = {
+            "events": case_events(record, internal=internal),
+            "hide_officials": not internal,
+        }
         return Response(RecordDetailSerializer(record, context=context).data)

@@ -394,10 +394,6 @@ def test_messages_are_in_english_when_asked(unchanged: None) -> None:
     assert error["details"]["category"] == ["This field is required."]
 
 
-# TODO(lead): remove the xfail marker once locale/vi has the API's messages; the
-# Vietnamese catalog did not exist when this was written. strict=True makes this test
-# fail (XPASS) as soon as the translations land, as a reminder.
-@pytest.mark.xfail(strict=True, reason="TODO(lead): Vietnamese catalog not written yet")
 def test_messages_are_in_vietnamese_by_default(unchanged: None) -> None:
     english = _error(_post(Client(), SUBMIT_URL, {}, language="en"), 400, "invalid_submission")
     vietnamese = _error(

@@ -52,6 +52,9 @@ class AppVersion(PublicId, TimeStamped):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     label = models.JSONField(_("name"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
+    #: App-level settings of the bundle's ``app`` object besides key, label and description
+    #: (e.g. ``open311``): imported, published and exported with the definitions.
+    app_settings = models.JSONField(_("app settings"), default=dict, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, db_index=True)
     note = models.TextField(_("change note"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import permissions
-from apps.core.errors import Conflict, InvalidInput, NotAllowed, from_workflow_error
+from apps.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ServiceError,
+    from_workflow_error,
+)
 from workflows.definition import (
     DOCUMENT_KINDS,
     PLURAL,
@@ -68,11 +75,17 @@ def definition_save(*, app: App, kind: str, document: dict[str, Any], user: Any)
     return definition
 
 
+#: Keys of a bundle's ``app`` object stored in their own columns; the others (e.g. ``open311``)
+#: are the version's ``app_settings``.
+APP_OWN_KEYS = frozenset({"key", "label", "description"})
+
+
 def _replace_draft(app: App, bundle: dict[str, Any]) -> AppVersion:
     draft = AppVersion.objects.select_for_update().get(app=app, status=AppVersion.Status.DRAFT)
     draft.label = bundle["app"]["label"]
     draft.description = bundle["app"].get("description", {})
-    draft.save(update_fields=["label", "description", "updated_at"])
+    draft.app_settings = {k: v for k, v in bundle["app"].items() if k not in APP_OWN_KEYS}
+    draft.save(update_fields=["label", "description", "app_settings", "updated_at"])
     draft.definitions.all().delete()
     Definition.objects.bulk_create(
         Definition(
@@ -111,6 +124,7 @@ def app_publish(*, app: App, user: Any, note: str = "") -> AppVersion:
         status=AppVersion.Status.PUBLISHED,
         label=draft.label,
         description=draft.description,
+        app_settings=draft.app_settings,
         content_hash=bundle_hash(bundle),
         note=note,
         published_at=timezone.now(),
@@ -178,3 +192,138 @@ def bundle_export(*, app: App, version: AppVersion | None = None) -> dict[str, A
     bundle["exported_at"] = timezone.now().isoformat()
     bundle["source"] = {"version": version.number, "content_hash": bundle_hash(bundle)}
     return bundle
+
+
+# --------------------------------------------------------------------------- builder API
+#
+# The draft is edited with optimistic concurrency: every change names the draft revision it
+# was made from (``selectors.draft_revision``); a change from an older revision is refused.
+
+#: App keys the API's paths use for themselves.
+RESERVED_APP_KEYS = frozenset({"import"})
+
+
+def _require_create(user: Any) -> None:
+    if not permissions.can_create_app(user):
+        raise NotAllowed(_("You may not create apps."))
+
+
+def _refuse_reserved(key: str) -> None:
+    if key in RESERVED_APP_KEYS:
+        message = _("This key is reserved; choose another one.")
+        raise InvalidInput(message, code="reserved_key", details={"key": [message]})
+
+
+@transaction.atomic
+def app_create_by_user(
+    *, user: Any, key: str, label: dict[str, str], description: dict[str, str] | None = None
+) -> App:
+    """``app_create`` for a person: builders and platform admins; they build it then."""
+    _require_create(user)
+    _refuse_reserved(key)
+    return app_create(key=key, label=label, description=description, user=user)
+
+
+def _locked_draft(app: App) -> AppVersion:
+    return AppVersion.objects.select_for_update().get(app=app, status=AppVersion.Status.DRAFT)
+
+
+def _check_revision(draft: AppVersion, revision: str | None) -> None:
+    from .selectors import draft_revision
+
+    if not revision:
+        raise ServiceError(
+            _("Send the revision of the draft your change is based on (the If-Match header "
+              "or the revision field)."),
+            code="revision_required",
+            status=428,
+        )  # fmt: skip
+    current = draft_revision(draft)
+    if revision != current:
+        raise Conflict(
+            _("The draft has changed since you loaded it (someone else saved it). Reload it, "
+              "make your change again and save."),
+            code="stale_revision",
+            details={"revision": current},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def draft_definition_put(
+    *, app: App, kind: str, key: str, document: Any, user: Any, revision: str | None
+) -> tuple[Definition, bool]:
+    """Create or replace definition ``kind``/``key`` of the draft, from the draft revision
+    ``revision``. Returns (definition, created)."""
+    _require_build(user, app)
+    draft = _locked_draft(app)
+    _check_revision(draft, revision)
+    if not isinstance(document, dict):
+        raise InvalidInput(_("The definition must be a JSON object."), code="invalid_body")
+    if document.get("key", key) != key:
+        message = _("The definition's key must be the one in its address.")
+        raise InvalidInput(message, code="key_mismatch", details={"key": [message]})
+    document = {**document, "key": key}
+    created = not draft.definitions.filter(kind=kind, key=key).exists()
+    definition = definition_save(app=app, kind=kind, document=document, user=user)
+    if created:
+        last = (
+            draft.definitions.filter(kind=kind)
+            .exclude(pk=definition.pk)
+            .aggregate(last=Max("position"))["last"]
+        )
+        definition.position = 0 if last is None else last + 1
+        definition.save(update_fields=["position"])
+    AppVersion.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+    return definition, created
+
+
+@transaction.atomic
+def draft_definition_delete(
+    *, app: App, kind: str, key: str, user: Any, revision: str | None
+) -> None:
+    """Remove definition ``kind``/``key`` from the draft, from the draft revision
+    ``revision``."""
+    _require_build(user, app)
+    draft = _locked_draft(app)
+    _check_revision(draft, revision)
+    deleted, _count = draft.definitions.filter(kind=kind, key=key).delete()
+    if not deleted:
+        raise NotFound(_("This definition does not exist."), code="definition_not_found")
+    AppVersion.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def draft_publish(
+    *, app: App, user: Any, note: str = "", revision: str | None = None
+) -> AppVersion:
+    """``app_publish``; when ``revision`` is given, only if the draft is still that one
+    (what the publisher validated is what gets published)."""
+    if not permissions.can_publish_app(user, app):
+        raise NotAllowed(_("You may not publish this app."))
+    if revision is not None:
+        _check_revision(_locked_draft(app), revision)
+    return app_publish(app=app, user=user, note=note)
+
+
+@transaction.atomic
+def bundle_import_by_user(
+    *, bundle: Any, user: Any, publish: bool = True, note: str = ""
+) -> tuple[App, AppVersion | None, bool]:
+    """``bundle_import`` for a person: into an app they build (and publish, when asked),
+    or as a new app when they may create apps."""
+    if not isinstance(bundle, dict):
+        raise InvalidInput(_("The bundle must be a JSON object."), code="invalid_body")
+    app_part = bundle.get("app")
+    key = app_part.get("key") if isinstance(app_part, dict) else None
+    if isinstance(key, str):
+        existing = App.objects.filter(key=key).first()
+        if existing is None:
+            _require_create(user)
+            _refuse_reserved(key)
+        else:
+            _require_build(user, existing)
+            if publish and not permissions.can_publish_app(user, existing):
+                raise NotAllowed(_("You may not publish this app."))
+    elif not permissions.can_create_app(user):
+        raise NotAllowed(_("You may not create apps."))
+    return bundle_import(bundle=bundle, user=user, publish=publish, note=note)

@@ -1,6 +1,6 @@
 """The citizen portal: the public forms, the receipt after sending, the status lookup."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("f/<slug:app_key>/<slug:form_key>/", views.form_page, name="form"),
     path("receipt/<str:tracking_code>/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
+    path("status/correct/", views.correction, name="correction"),
+    path("status/rate/", views.rate, name="rate"),
+    path("open311/v2/", include("apps.portal.open311.urls")),
 ]

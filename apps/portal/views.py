@@ -24,21 +24,33 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.builder.models import AppVersion
-from apps.builder.selectors import public_forms, published_form
+from apps.builder.selectors import public_forms, published_form, version_app_def
 from apps.core.errors import InvalidInput, NotFound, ServiceError
 from apps.core.models import translated
 from apps.records.selectors import record_by_tracking
-from apps.records.services import ALPHABET, normalize_code, record_submit
-from workflows.definition import AppDef, EntityDef, FormDef
+from apps.records.services import ALPHABET, _agency_exists, normalize_code, record_submit
+from workflows import rules
+from workflows.definition import AppDef, EntityDef, FormDef, StepDef
+from workflows.forms import clean_submission
 
+from .models import SubmissionDraft
 from .rendering import (
+    FILE_TYPES,
     HONEYPOT,
     form_view,
     max_upload_bytes,
     raw_from_post,
     uploads_from_files,
 )
-from .selectors import agency_options, case_status
+from .selectors import (
+    agency_options,
+    case_status,
+    citizen_task_of,
+    correction_form,
+    draft_for,
+    open_citizen_task,
+)
+from .services import correction_submit, draft_delete, draft_save, rating_add
 
 #: Session key of {tracking code: secret} for receipts not yet shown.
 RECEIPTS = "portal.receipts"
@@ -96,11 +108,14 @@ def _form_response(
         agency_options=agency_options,
         reattach=reattach,
     )
+    action = reverse("portal:form", args=[version.app.key, form.key])
+    steps = wizard_steps(form, entity)
     context = {
         "form": view,
         "app_label": translated(version.label),
-        "action": reverse("portal:form", args=[version.app.key, form.key]),
+        "action": action,
         "honeypot": HONEYPOT,
+        "wizard_url": f"{action}?{urlencode({STEP: steps[0].key})}" if len(steps) > 1 else None,
     }
     return render(request, "portal/form.html", context, status=status)
 
@@ -148,7 +163,11 @@ def _form_page(
 ) -> HttpResponse:
     entity = app_def.entities[form.entity]
     if request.method != "POST":
+        if STEP in request.GET or DRAFT in request.GET:
+            return _wizard_get(request, version, app_def, form)
         return _form_response(request, version, form, entity)
+    if WIZARD in request.POST:
+        return _wizard_post(request, version, app_def, form)
     raw = raw_from_post(form, entity, request.POST)
     uploads = uploads_from_files(form, entity, request.FILES)
     if request.POST.get(HONEYPOT, "").strip():
@@ -191,9 +210,12 @@ def _form_page(
             reattach=uploads,
             status=refused.status,
         )
-    code = submission.record.tracking_code
+    return _to_receipt(request, submission.record.tracking_code, submission.secret)
+
+
+def _to_receipt(request: HttpRequest, code: str, secret: str) -> HttpResponse:
     receipts = dict(request.session.get(RECEIPTS) or {})
-    receipts[code] = submission.secret
+    receipts[code] = secret
     request.session[RECEIPTS] = dict(list(receipts.items())[-MAX_RECEIPTS:])
     return HttpResponseSeeOther(reverse("portal:receipt", args=[code]))
 
@@ -251,4 +273,541 @@ def status(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "portal/status_lookup.html", context, status=404)
     context["case"] = case_status(record)
+    context["sent"] = request.GET.get("sent", "")
     return render(request, "portal/status.html", context)
+
+
+# --------------------------------------------------------------------------- the wizard
+#
+# ``?step=<key>`` (or ``?draft=<uuid>``) draws one step of the form at a time; each POST
+# carries the marker ``_wizard``, the step it comes from and the draft, and a ``nav``
+# button: next (validate this step's answers, then the next step or the summary), back,
+# save (keep the draft and show its link) or submit (from the summary). The answers live
+# in a SubmissionDraft. Files are not kept in drafts: file and photo fields are drawn on
+# the summary page and sent with the final POST.
+
+WIZARD = "_wizard"
+STEP = "step"
+DRAFT = "draft"
+NAV = "nav"
+SUMMARY = "summary"
+SAVED = "saved"
+FILE_WIDGET = "file"
+
+
+def wizard_steps(form: FormDef, entity: EntityDef) -> list[StepDef]:
+    """The steps the wizard walks: those with a field that is not a file."""
+    return [
+        step
+        for step in form.steps
+        if any(
+            (spec := entity.field(ff.field)) is not None and spec.type not in FILE_TYPES
+            for ff in step.fields
+        )
+    ]
+
+
+def _file_keys(form: FormDef, entity: EntityDef) -> set[str]:
+    return {
+        ff.field
+        for ff in form.form_fields()
+        if (spec := entity.field(ff.field)) is not None and spec.type in FILE_TYPES
+    }
+
+
+def _one_step(form: FormDef, step: StepDef) -> FormDef:
+    return FormDef(
+        key=form.key,
+        entity=form.entity,
+        label=form.label,
+        steps=(step,),
+        audience=form.audience,
+        workflow=form.workflow,
+        description=form.description,
+    )
+
+
+def _wizard_url(
+    version: AppVersion, form: FormDef, draft: SubmissionDraft | None, step: str
+) -> str:
+    query = {DRAFT: str(draft.uuid)} if draft is not None else {}
+    query[STEP] = step
+    return f"{reverse('portal:form', args=[version.app.key, form.key])}?{urlencode(query)}"
+
+
+def _check(
+    form: FormDef, entity: EntityDef, answers: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[str]], set[str]]:
+    """(clean data, errors by field, fields hidden by the answers) of the whole draft;
+    files are not part of a draft, so their errors are left out."""
+    from apps.records.validation import errors_by_field
+
+    files = _file_keys(form, entity)
+    data, found = clean_submission(form, entity, answers, agency_exists=_agency_exists)
+    errors = errors_by_field([e for e in found if e.field not in files])
+    hidden = set()
+    for form_field in form.form_fields():
+        key = form_field.field
+        if key in files or key in data or key in errors:
+            continue
+        if form_field.visible_if is not None and not rules.compile(form_field.visible_if).truthy(
+            data, trusted=True
+        ):
+            hidden.add(key)
+    return data, errors, hidden
+
+
+def _load_draft(request: HttpRequest, source: Any, form: FormDef, app_key: str) -> Any:
+    """The draft named in ``source`` (None if none is named; False if it is unknown)."""
+    named = str(source.get(DRAFT, "")).strip()[:64]
+    if not named:
+        return None
+    return draft_for(named, app_key=app_key, form_key=form.key) or False
+
+
+def _wizard_get(
+    request: HttpRequest, version: AppVersion, app_def: AppDef, form: FormDef
+) -> HttpResponse:
+    entity = app_def.entities[form.entity]
+    draft = _load_draft(request, request.GET, form, version.app.key)
+    if draft is False:
+        return _not_found(request, _("This draft does not exist or has expired."))
+    answers = dict(draft.data) if draft else {}
+    step_key = request.GET.get(STEP, "")
+    if step_key == SAVED and draft:
+        return _draft_saved(request, version, form, draft)
+    if step_key == SUMMARY:
+        return _wizard_summary(request, version, form, entity, draft, answers)
+    steps = wizard_steps(form, entity)
+    index = next((i for i, s in enumerate(steps) if s.key == step_key), 0)
+    return _wizard_step(request, version, form, entity, draft, answers, index)
+
+
+def _wizard_step(
+    request: HttpRequest,
+    version: AppVersion,
+    form: FormDef,
+    entity: EntityDef,
+    draft: SubmissionDraft | None,
+    answers: dict[str, Any],
+    index: int,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    general_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    steps = wizard_steps(form, entity)
+    step = steps[index]
+    view = form_view(
+        _one_step(form, step),
+        entity,
+        values=answers,
+        errors=errors,
+        general_errors=general_errors,
+        agency_options=agency_options,
+    )
+    shown = [f for f in view.steps[0].fields if f.widget != FILE_WIDGET]
+    context = {
+        "form": view,
+        "step": view.steps[0],
+        "fields": shown,
+        "has_files_later": len(shown) < len(view.steps[0].fields)
+        or bool(_file_keys(form, entity) - {ff.field for ff in step.fields}),
+        "step_key": step.key,
+        "step_number": index + 1,
+        "step_count": len(steps),
+        "first": index == 0,
+        "app_label": translated(version.label),
+        "action": reverse("portal:form", args=[version.app.key, form.key]),
+        "draft": draft,
+        "honeypot": HONEYPOT,
+        "wizard": WIZARD,
+    }
+    return render(request, "portal/wizard_step.html", context, status=status)
+
+
+def _display(spec: Any, value: Any) -> str:
+    """An answer as the summary shows it."""
+    if spec.type in {"choice", "multi_choice"}:
+        labels = {option.value: translated(option.label) for option in spec.options}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, str(v)) for v in values)
+    if spec.type == "agency":
+        names = dict(agency_options(spec.config.get("agency_kind")))
+        return str(names.get(value, value))
+    if spec.type == "boolean":
+        return _("Yes") if value else _("No")
+    if spec.type == "location" and isinstance(value, dict):
+        coords = f"{value.get('lat')}, {value.get('lng')}"
+        return f"{value['address']} ({coords})" if value.get("address") else coords
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _wizard_summary(
+    request: HttpRequest,
+    version: AppVersion,
+    form: FormDef,
+    entity: EntityDef,
+    draft: SubmissionDraft | None,
+    answers: dict[str, Any],
+    *,
+    errors: dict[str, list[str]] | None = None,
+    general_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    data, step_errors, hidden = _check(form, entity, answers)
+    if step_errors and status == 200:
+        # Something is missing: back to the first step that needs it.
+        for step in wizard_steps(form, entity):
+            if any(ff.field in step_errors for ff in step.fields):
+                return HttpResponseSeeOther(_wizard_url(version, form, draft, step.key))
+    sections = []
+    files = _file_keys(form, entity)
+    for step in wizard_steps(form, entity):
+        items = []
+        for ff in step.fields:
+            spec = entity.field(ff.field)
+            if spec is None or spec.key in files or spec.key in hidden:
+                continue
+            value = data.get(spec.key)
+            items.append(
+                {
+                    "label": translated(ff.label or spec.label),
+                    "value": _display(spec, value) if value not in (None, "", []) else "",
+                }
+            )
+        sections.append(
+            {
+                "label": translated(step.label),
+                "items": items,
+                "change_url": _wizard_url(version, form, draft, step.key),
+            }
+        )
+    visible_files = [
+        ff
+        for ff in form.form_fields()
+        if ff.field in files
+        and (ff.visible_if is None or rules.compile(ff.visible_if).truthy(data, trusted=True))
+    ]
+    file_form = FormDef(
+        key=form.key,
+        entity=form.entity,
+        label=form.label,
+        steps=(StepDef(key=SUMMARY, label={}, fields=tuple(visible_files)),),
+    )
+    file_view = form_view(
+        file_form,
+        entity,
+        values={},
+        errors=errors,
+        general_errors=general_errors,
+        agency_options=agency_options,
+    )
+    steps = wizard_steps(form, entity)
+    context = {
+        "form": file_view,
+        "form_label": translated(form.label),
+        "sections": sections,
+        "file_fields": file_view.steps[0].fields,
+        "app_label": translated(version.label),
+        "action": reverse("portal:form", args=[version.app.key, form.key]),
+        "draft": draft,
+        "honeypot": HONEYPOT,
+        "wizard": WIZARD,
+        "summary_key": SUMMARY,
+        "back_url": _wizard_url(version, form, draft, steps[-1].key) if steps else None,
+    }
+    return render(request, "portal/wizard_summary.html", context, status=status)
+
+
+def _draft_saved(
+    request: HttpRequest, version: AppVersion, form: FormDef, draft: SubmissionDraft
+) -> HttpResponse:
+    path = reverse("portal:form", args=[version.app.key, form.key])
+    context = {
+        "form_label": translated(form.label),
+        "app_label": translated(version.label),
+        "resume_url": request.build_absolute_uri(f"{path}?{urlencode({DRAFT: str(draft.uuid)})}"),
+        "draft": draft,
+    }
+    return render(request, "portal/draft_saved.html", context)
+
+
+def _wizard_post(
+    request: HttpRequest, version: AppVersion, app_def: AppDef, form: FormDef
+) -> HttpResponse:
+    entity = app_def.entities[form.entity]
+    app_key = version.app.key
+    draft = _load_draft(request, request.POST, form, app_key)
+    if draft is False:
+        return _not_found(request, _("This draft does not exist or has expired."))
+    answers: dict[str, Any] = dict(draft.data) if draft else {}
+    steps = wizard_steps(form, entity)
+    step_key = request.POST.get("_step", "")
+    nav = request.POST.get(NAV, "next")
+    if request.POST.get(HONEYPOT, "").strip():
+        return _not_found(request, _("Your report could not be sent. Please try again."))
+    if step_key == SUMMARY:
+        if nav == "save":
+            draft = draft_save(
+                draft=draft or None, app_key=app_key, form_key=form.key, data=answers
+            )
+            return HttpResponseSeeOther(_wizard_url(version, form, draft, SAVED))
+        return _wizard_submit(request, version, app_def, form, draft or None, answers)
+    index = next((i for i, s in enumerate(steps) if s.key == step_key), None)
+    if index is None:
+        return _not_found(request, _("This page does not exist."))
+    step = steps[index]
+    step_fields = {ff.field for ff in step.fields} - _file_keys(form, entity)
+    posted = raw_from_post(_one_step(form, step), entity, request.POST)
+    answers = {k: v for k, v in answers.items() if k not in step_fields}
+    answers.update({k: v for k, v in posted.items() if k in step_fields})
+    if nav == "next":
+        _data, errors, hidden = _check(form, entity, answers)
+        for key in hidden:  # hidden fields are cleared
+            answers.pop(key, None)
+        here = {k: v for k, v in errors.items() if k in step_fields}
+        draft = draft_save(draft=draft or None, app_key=app_key, form_key=form.key, data=answers)
+        if here:
+            return _wizard_step(
+                request, version, form, entity, draft, answers, index, errors=here, status=400
+            )
+        target = steps[index + 1].key if index + 1 < len(steps) else SUMMARY
+        return HttpResponseSeeOther(_wizard_url(version, form, draft, target))
+    draft = draft_save(draft=draft or None, app_key=app_key, form_key=form.key, data=answers)
+    if nav == "save":
+        return HttpResponseSeeOther(_wizard_url(version, form, draft, SAVED))
+    target = steps[max(index - 1, 0)].key  # back
+    return HttpResponseSeeOther(_wizard_url(version, form, draft, target))
+
+
+def _wizard_submit(
+    request: HttpRequest,
+    version: AppVersion,
+    app_def: AppDef,
+    form: FormDef,
+    draft: SubmissionDraft | None,
+    answers: dict[str, Any],
+) -> HttpResponse:
+    entity = app_def.entities[form.entity]
+    uploads = uploads_from_files(form, entity, request.FILES)
+    try:
+        submission = record_submit(
+            version=version,
+            app_def=app_def,
+            form=form,
+            raw=answers,
+            files=uploads,
+            user=request.user,
+        )
+    except InvalidInput as invalid:
+        field_errors = invalid.details if isinstance(invalid.details, dict) else {}
+        files = _file_keys(form, entity)
+        steps = wizard_steps(form, entity)
+        for index, step in enumerate(steps):
+            mine = {ff.field for ff in step.fields} - files
+            here = {k: v for k, v in field_errors.items() if k in mine}
+            if here:
+                return _wizard_step(
+                    request, version, form, entity, draft, answers, index, errors=here, status=400
+                )
+        file_errors = {k: v for k, v in field_errors.items() if k in files}
+        return _wizard_summary(
+            request,
+            version,
+            form,
+            entity,
+            draft,
+            answers,
+            errors=file_errors,
+            general_errors=[] if file_errors else [invalid.message],
+            status=invalid.status,
+        )
+    except ServiceError as refused:
+        return _wizard_summary(
+            request,
+            version,
+            form,
+            entity,
+            draft,
+            answers,
+            general_errors=[refused.message],
+            status=refused.status,
+        )
+    if draft is not None:
+        draft_delete(draft=draft)
+    return _to_receipt(request, submission.record.tracking_code, submission.secret)
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def _case_from(source: Any) -> tuple[Any, str, str]:
+    code = str(source.get("code", "")).strip()[:MAX_CODE_LENGTH]
+    secret = str(source.get("secret", "")).strip()[:MAX_CODE_LENGTH]
+    record = record_by_tracking(code, secret) if code and secret else None
+    return record, code, secret
+
+
+def _no_case(request: HttpRequest) -> HttpResponse:
+    return _not_found(
+        request, _("There is no case with this tracking code and secret. Check both and try again.")
+    )
+
+
+@csrf_exempt  # the body is checked and read first; CSRF is enforced by _correction below
+@require_http_methods(["GET", "HEAD", "POST"])
+def correction(request: HttpRequest) -> HttpResponse:
+    """The work given back to the citizen: the fields the officials asked to complete,
+    sent with one of the task's actions. Found by tracking code and secret."""
+    record, code, secret = _case_from(request.POST if request.method == "POST" else request.GET)
+    if record is None:
+        return _no_case(request)
+    task = open_citizen_task(record)
+    if task is None:
+        return _not_found(request, _("Nothing is asked of you on this case at the moment."))
+    app_def = version_app_def(record.app_version)
+    entity = app_def.entities[record.entity_key]
+    app_form = app_def.forms.get(record.form_key) if record.form_key else None
+    form = correction_form(app_form, entity, task)
+    if request.method == "POST":
+        limit = max_upload_bytes(form, entity) + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        if _content_length(request) > limit:
+            message = _("What you sent is too large. Attach fewer or smaller files.")
+            return _correction_page(request, record, secret, task, form, entity,
+                                    general_errors=[message], status=413)  # fmt: skip
+        try:
+            request.POST  # noqa: B018
+            request.FILES  # noqa: B018
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+            message = _("What you sent could not be read: too many or too large answers or files.")
+            return _correction_page(request, record, secret, task, form, entity,
+                                    general_errors=[message], status=400)  # fmt: skip
+    return _correction(request, record, code, secret, task, form, entity)
+
+
+@csrf_protect
+def _correction(
+    request: HttpRequest,
+    record: Any,
+    code: str,
+    secret: str,
+    task: Any,
+    form: FormDef,
+    entity: EntityDef,
+) -> HttpResponse:
+    if request.method != "POST":
+        return _correction_page(request, record, secret, task, form, entity)
+    raw = raw_from_post(form, entity, request.POST)
+    uploads = uploads_from_files(form, entity, request.FILES)
+    action = request.POST.get("action", "")
+    try:
+        correction_submit(
+            task=task,
+            record=record,
+            secret=secret,
+            entity=entity,
+            action=action,
+            raw=raw,
+            files=uploads,
+        )
+    except NotFound:
+        return _no_case(request)
+    except InvalidInput as invalid:
+        field_errors = invalid.details if isinstance(invalid.details, dict) else {}
+        return _correction_page(
+            request, record, secret, task, form, entity, values=raw, errors=field_errors,
+            general_errors=[] if field_errors else [invalid.message], reattach=uploads,
+            status=invalid.status,
+        )  # fmt: skip
+    except ServiceError as refused:
+        return _correction_page(
+            request, record, secret, task, form, entity, values=raw,
+            general_errors=[refused.message], status=refused.status,
+        )  # fmt: skip
+    return HttpResponseSeeOther(f"{status_link(record.tracking_code, secret)}&sent=correction")
+
+
+def _correction_page(
+    request: HttpRequest,
+    record: Any,
+    secret: str,
+    task: Any,
+    form: FormDef,
+    entity: EntityDef,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general_errors: list[str] | None = None,
+    reattach: Collection[str] = (),
+    status: int = 200,
+) -> HttpResponse:
+    current = {k: v for k, v in record.data.items() if k in task.fields}
+    view = form_view(
+        form,
+        entity,
+        values={**current, **(values or {})},
+        errors=errors,
+        general_errors=general_errors,
+        agency_options=agency_options,
+        reattach=reattach,
+    )
+    for field in view.steps[0].fields:
+        sent = record.data.get(field.key) if field.widget == "file" else None
+        names = [str(i.get("name")) for i in sent or [] if isinstance(i, dict)]
+        if names:
+            message = _("Files sent so far: %(names)s. New files you choose replace them.") % {
+                "names": ", ".join(names)
+            }
+            field.hint = " ".join([field.hint, message]).strip()
+    context = {
+        "form": view,
+        "case": citizen_task_of(record, task, entity),
+        "tracking_code": record.tracking_code,
+        "secret": secret,
+        "status_url": status_link(record.tracking_code, secret),
+        "action": reverse("portal:correction"),
+    }
+    return render(request, "portal/correction.html", context, status=status)
+
+
+# --------------------------------------------------------------------------- rating
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def rate(request: HttpRequest) -> HttpResponse:
+    """The citizen rates their closed case (once), then goes back to its status page."""
+    record, _code, secret = _case_from(request.POST if request.method == "POST" else request.GET)
+    if record is None:
+        return _no_case(request)
+    case = case_status(record)
+    context: dict[str, Any] = {"case": case, "secret": secret}
+    if request.method != "POST":
+        if not case.closed or case.rating is not None:
+            return HttpResponseSeeOther(status_link(record.tracking_code, secret))
+        return render(request, "portal/rate.html", context)
+    try:
+        rating_add(
+            record=record,
+            secret=secret,
+            stars=request.POST.get("stars", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except NotFound:
+        return _no_case(request)
+    except ServiceError as refused:
+        details = refused.details if isinstance(refused.details, dict) else None
+        context.update(
+            rating_errors=details or {},
+            rating_general=[] if details else [refused.message],
+            rating_values={
+                "stars": request.POST.get("stars", ""),
+                "comment": request.POST.get("comment", "")[:2000],
+            },
+        )
+        return render(request, "portal/rate.html", context, status=refused.status)
+    return HttpResponseSeeOther(f"{status_link(record.tracking_code, secret)}&sent=rating")

@@ -169,6 +169,9 @@ WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
 # Named webhook endpoints used by definitions: {"construction_registry": "https://..."}.
 WEBHOOK_ENDPOINTS: dict[str, str] = json.loads(env("WEBHOOK_ENDPOINTS", "{}"))
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+# Open311 GeoReport v2: requests allowed per API key (a key may set its own rate).
+OPEN311_RATE = env("OPEN311_RATE", "100/hour")
+
 # Map tiles for the location picker; the coordinate inputs work without any tiles.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")

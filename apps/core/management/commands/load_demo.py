@@ -14,6 +14,7 @@ from apps.accounts.permissions import grant_app_builder
 from apps.accounts.services import demo_load
 from apps.builder.services import bundle_import
 from apps.core.errors import ServiceError
+from apps.portal.open311.services import DEMO_API_KEY, api_key_ensure_demo
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_BUILDER = "xaydungapp"
@@ -40,4 +41,6 @@ class Command(BaseCommand):
             state = "published" if changed else "unchanged"
             number = version.number if version else "-"
             self.stdout.write(f"{app.key}: v{number} ({state})")
+        api_key_ensure_demo()
+        self.stdout.write(f"Open311 demo api_key: {DEMO_API_KEY}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -186,6 +186,8 @@ def task_complete(
         raise Conflict(
             _("This task is no longer open; someone may have completed it."), code="task_not_open"
         )
+    if task.claimed_by_id is not None and task.claimed_by_id != user.pk:
+        raise _claimed_by_other(task, user)
     if action not in {a["key"] for a in task.actions}:
         raise InvalidInput(_("This action is not available for this task."), code="unknown_action")
     _workflow_def, entity = _workflow(instance.app_version, instance.workflow_key)
@@ -652,22 +654,6 @@ def task_release(*, task: Task, user: Any) -> Task:
 
 
 @transaction.atomic
-def task_complete_respecting_claim(
-    *, task: Task, user: Any, action: str, data: dict[str, Any] | None = None
-) -> Task:
-    """``task_complete``, refused (409) while a colleague has claimed the task."""
-    _instance, fresh = _locked_task(task)
-    if (
-        fresh.status == Task.Status.OPEN
-        and fresh.claimed_by_id is not None
-        and fresh.claimed_by_id != getattr(user, "pk", None)
-        and permissions.can_act_on_task(user, fresh)
-    ):
-        raise _claimed_by_other(fresh, user)
-    return task_complete(task=fresh, user=user, action=action, data=data)
-
-
-@transaction.atomic
 def task_return(*, task: Task, user: Any, data: dict[str, Any] | None = None) -> Task:
     """Give the case back to the citizen who submitted it (e.g. to complete a file): the
     task's action that leads to a task for the submitter. 400 when it has none."""
@@ -678,7 +664,7 @@ def task_return(*, task: Task, user: Any, data: dict[str, Any] | None = None) ->
               "where the citizen completes the application."),
             code="no_return_action",
         )  # fmt: skip
-    return task_complete_respecting_claim(task=task, user=user, action=action, data=data)
+    return task_complete(task=task, user=user, action=action, data=data)
 
 
 @transaction.atomic
@@ -809,7 +795,6 @@ __all__ = [
     "subprocess_report",
     "task_claim",
     "task_complete",
-    "task_complete_respecting_claim",
     "task_reassign",
     "task_reassign_releasing_claim",
     "task_release",

@@ -52,7 +52,7 @@ from apps.runtime.services import (
     effect_retry,
     message_receive,
     task_claim,
-    task_complete_respecting_claim,
+    task_complete,
     task_reassign_releasing_claim,
     task_release,
     task_return,
@@ -184,7 +184,7 @@ class TaskCompleteView(APIView):
         task = task_for_user(request.user, task_uuid=task_id)
         body = validated(TaskCompleteSerializer, json_object(request.data))
         _refuse_nul_fields(body["data"])
-        completed = task_complete_respecting_claim(
+        completed = task_complete(
             task=task, user=request.user, action=body["action"], data=body["data"]
         )
         return Response(_detail(task_for_user(request.user, task_uuid=completed.uuid)))

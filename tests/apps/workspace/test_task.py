@@ -242,3 +242,22 @@ def test_drainage_officer_resolves_and_the_case_closes(client_as, triaged) -> No
     assert triaged.outcome == "resolved"
     assert triaged.data["resolution_note"] == "Đã nạo vét cống."
     assert not Task.objects.filter(instance__record=triaged, status=Task.Status.OPEN).exists()
+
+
+def test_a_task_a_colleague_claimed_cannot_be_completed_from_the_workspace(
+    submit_report: Any, client_as: Any, user: Any
+) -> None:
+    from apps.accounts.models import Agency, Membership, Role
+    from apps.runtime.models import Task
+    from apps.runtime.services import task_claim
+
+    colleague = user("thoatnuoc")
+    Membership.objects.create(user=colleague, agency=Agency.objects.get(code="ioc"),
+                              role=Role.objects.get(key="dispatcher"))  # fmt: skip
+    record = submit_report().record
+    task = Task.objects.get(instance__record=record, status="open")
+    task_claim(task=task, user=colleague)
+    response = client_as("dieuphoi").post(f"/workspace/tasks/{task.uuid}/", {"action": "accept"})
+    assert response.status_code == 409
+    task.refresh_from_db()
+    assert task.status == "open"

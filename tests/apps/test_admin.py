@@ -316,3 +316,11 @@ def test_it_staff_can_create_an_official_with_a_membership(admin_client, demo):
     assert [(m.agency.code, m.role.key) for m in official.memberships.all()] == [
         ("ninh_kieu", "officer")
     ]
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_has_the_standard_roles() -> None:
+    from apps.accounts.models import Role
+    from apps.accounts.services import STANDARD_ROLES
+
+    assert set(Role.objects.values_list("key", flat=True)) >= set(STANDARD_ROLES)

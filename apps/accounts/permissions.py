@@ -103,22 +103,14 @@ def is_official(user: Any) -> bool:
     return _is_authenticated(user) and Membership.objects.filter(user=user).exists()
 
 
-def visible_records_filter(user: Any) -> Q:
-    """Records a signed-in user may read: their own submissions, and cases that have or
-    had a task for one of their agencies."""
-    if not _is_authenticated(user):
-        return Q(pk__in=[])
-    agencies = Membership.objects.filter(user=user).values("agency_id")
-    return Q(submitted_by=user) | Q(instance__tasks__agency_id__in=agencies)
-
-
 def official_records_filter(user: Any) -> Q:
     """Records an official sees in the workspace: cases that have or had a task for one of
-    their agencies (never through having submitted one as a citizen)."""
+    their agencies, or that the workflow let their agency see (never through having
+    submitted one as a citizen)."""
     if not _is_authenticated(user):
         return Q(pk__in=[])
     agencies = Membership.objects.filter(user=user).values("agency_id")
-    return Q(instance__tasks__agency_id__in=agencies)
+    return Q(instance__tasks__agency_id__in=agencies) | Q(accesses__agency_id__in=agencies)
 
 
 def grant_app_builder(user: Any, app: App) -> None:
@@ -321,8 +313,9 @@ def official_agency_ids(user: Any) -> set[int]:
 
 def readable_records_filter(user: Any) -> Q:
     """Records a signed-in user may read: platform admins all; everyone their own
-    submissions; officials the cases that have or had a task for one of their agencies;
-    leaders also those of the agencies under theirs."""
+    submissions; officials the cases that have or had a task for one of their agencies or
+    that the workflow let their agency see; leaders also those of the agencies under
+    theirs."""
     if not _is_authenticated(user):
         return Q(pk__in=[])
     if is_platform_admin(user):
@@ -331,21 +324,18 @@ def readable_records_filter(user: Any) -> Q:
     own = Q(submitted_by=user)
     if not agencies:
         return own
+    from apps.records.models import RecordAccess
     from apps.runtime.models import Task
 
     involved = Task.objects.filter(instance__record_id=OuterRef("pk"), agency_id__in=agencies)
-    return own | Q(Exists(involved))
+    granted = RecordAccess.objects.filter(record_id=OuterRef("pk"), agency_id__in=agencies)
+    return own | Q(Exists(involved)) | Q(Exists(granted))
 
 
 def case_agency_ids(record: Record) -> set[int]:
-    """The agencies that have or had a task on the case."""
-    from apps.runtime.models import Task
-
-    return set(
-        Task.objects.filter(instance__record=record, agency__isnull=False).values_list(
-            "agency_id", flat=True
-        )
-    )
+    """The agencies that have or had a task on the case, or that the workflow let see it."""
+    involved = Q(tasks__instance__record=record) | Q(record_accesses__record=record)
+    return set(Agency.objects.filter(involved).values_list("pk", flat=True).distinct())
 
 
 def is_official_of_case(user: Any, record: Record) -> bool:

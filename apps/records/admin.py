@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.builder.admin import ViewOnlyAdmin, ViewOnlyInline, pretty_json
 
-from .models import Attachment, Record
+from .models import Attachment, Record, RecordAccess
 
 
 class AttachmentInline(ViewOnlyInline):
@@ -136,3 +136,11 @@ class AttachmentAdmin(ViewOnlyAdmin):
         "created_at",
     )
     readonly_fields = fields
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(ViewOnlyAdmin):
+    list_display = ("record", "agency", "reason", "created_at")
+    list_filter = ("reason",)
+    search_fields = ("record__tracking_code", "agency__code", "agency__name_vi")
+    list_select_related = ("record", "agency")

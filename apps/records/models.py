@@ -139,3 +139,30 @@ class Comment(PublicId):
 
     def __str__(self) -> str:
         return f"{self.record} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RecordAccess(models.Model):
+    """An agency the workflow let see the case without a task of its own (e.g. one that is
+    only informed under a coordination rule)."""
+
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="accesses"
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        related_name="record_accesses",
+    )
+    reason = models.CharField(_("reason"), max_length=40, default="informed")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record access")
+        verbose_name_plural = _("record accesses")
+        constraints = [
+            models.UniqueConstraint(fields=["record", "agency"], name="unique_record_access")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.agency}"

@@ -29,7 +29,7 @@ from apps.core.errors import (
     ServiceError,
     from_workflow_error,
 )
-from apps.records.models import Record
+from apps.records.models import Record, RecordAccess
 from apps.records.validation import errors_by_field
 from workflows import engine
 from workflows import events as ev
@@ -353,6 +353,14 @@ def _assign(task: Task, *, agency: str | None, role: str | None, user: str | Non
     task.role = _role(role) if role else None
 
 
+def _grant_informed(record: Record, to: dict[str, Any]) -> None:
+    """An agency the workflow informs may see the case (a coordination rule's "informed"
+    party), though it has no task on it."""
+    agency = Agency.objects.filter(code=to.get("agency")).first() if to.get("agency") else None
+    if agency is not None:
+        RecordAccess.objects.get_or_create(record=record, agency=agency)
+
+
 def _outbox(instance: ProcessInstance, key: str, kind: str, payload: dict[str, Any]) -> None:
     entry, created = OutboxEntry.objects.get_or_create(
         key=f"{instance.uuid}:{key}",
@@ -491,6 +499,7 @@ def _apply(
             )
         elif isinstance(effect, Notify):
             _outbox(instance, effect.notification, "notify", effect.as_dict())
+            _grant_informed(record, effect.to)
         elif isinstance(effect, CallWebhook):
             _outbox(instance, effect.call, "webhook", effect.as_dict())
         elif isinstance(effect, CreateRecord):

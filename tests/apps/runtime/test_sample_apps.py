@@ -264,3 +264,17 @@ def test_replaying_every_case_gives_its_recorded_state(user: Any) -> None:
     for instance in instances:
         assert instance.engine_events.exists()
         assert instance_replay(instance) == instance.state, instance.workflow_key
+
+
+def test_an_informed_agency_may_read_the_case_but_has_nothing_to_do(user: Any) -> None:
+    from apps.records.selectors import records_for_officials, records_visible_to
+
+    record = _report_violation(user, kind="traffic_order")
+    leader = user("lanhdao_gtvt")
+    assert not records_visible_to(leader).filter(pk=record.pk).exists()
+    task_complete(task=_open(record, "assess")[0], user=user("moitruong"), action="hand_off")
+    assert records_visible_to(leader).filter(pk=record.pk).exists()
+    assert records_for_officials(leader).filter(pk=record.pk).exists()
+    assert not Task.objects.filter(instance__record=record, agency__code="sgtvt").exists()
+    # Another agency that was not informed still sees nothing.
+    assert not records_visible_to(user("cairang")).filter(pk=record.pk).exists()

@@ -105,6 +105,28 @@ def check_action(node: NodeDef, action: str) -> None:
         )
 
 
+def finish_task(
+    ctx: Context, node: NodeDef, task: dict[str, Any], action: str, **detail: Any
+) -> None:
+    """What completing any task does: check the action, take the task's edits, close it,
+    remember who acted (for guards) and log it."""
+    from ..engine import apply_task_data, remember_actor
+
+    check_action(node, action)
+    changed = apply_task_data(ctx, node, task["data"])
+    ctx.close_task(task["id"], action=action)
+    remember_actor(ctx, node)
+    ctx.log(
+        "task_completed",
+        node,
+        public=bool(node.config.get("public", True)),
+        task=task["id"],
+        action=action,
+        changes=changed,
+        **detail,
+    )
+
+
 class HumanTask(NodeType):
     name = "human_task"
     label: ClassVar[dict[str, str]] = {"vi": "Công việc", "en": "Human task"}
@@ -125,20 +147,7 @@ class HumanTask(NodeType):
     def on_task(
         self, ctx: Context, node: NodeDef, token: Token, task: dict[str, Any], action: str
     ) -> Step:
-        from ..engine import apply_task_data, remember_actor
-
-        check_action(node, action)
-        changed = apply_task_data(ctx, node, task["data"])
-        ctx.close_task(task["id"], action=action)
-        remember_actor(ctx, node)
-        ctx.log(
-            "task_completed",
-            node,
-            public=bool(node.config.get("public", True)),
-            task=task["id"],
-            action=action,
-            changes=changed,
-        )
+        finish_task(ctx, node, task, action)
         return Move(ctx.follow(node, action=action))
 
     def leave(self, ctx: Context, node: NodeDef, token: Token) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import Finding, WorkflowRuntimeError
 from ._common import LABEL, RULE, assignment_rules, task_properties
 from .decision import conditional_branch_findings
-from .human_task import check_action
+from .human_task import finish_task
 from .registry import CONDITION, Move, NodeType, Stay, Step, Wait, register
 
 if TYPE_CHECKING:
@@ -99,21 +99,7 @@ class MultiTask(NodeType):
     def on_task(
         self, ctx: Context, node: NodeDef, token: Token, task: dict[str, Any], action: str
     ) -> Step:
-        from ..engine import apply_task_data, remember_actor
-
-        check_action(node, action)
-        changed = apply_task_data(ctx, node, task["data"])
-        ctx.close_task(task["id"], action=action)
-        remember_actor(ctx, node)
-        ctx.log(
-            "task_completed",
-            node,
-            public=bool(node.config.get("public", True)),
-            task=task["id"],
-            action=action,
-            item=task.get("item"),
-            changes=changed,
-        )
+        finish_task(ctx, node, task, action, item=task.get("item"))
         summary = results(ctx, token["wait"]["tasks"])
         if not self._complete(ctx, node, summary):
             return Stay()

@@ -19,15 +19,16 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.workflows.test_rules_parity import normalise, same_json, server_outcome
+from tests.workflows.test_rules_parity import (
+    normalise,
+    run_node_script,
+    same_json,
+    server_outcome,
+)
 from workflows import nodes, rules
 from workflows.definition import parse_workflow
 
@@ -239,32 +240,7 @@ def samples_for(item: FixtureRule, fields: dict[str, dict[str, Any]]) -> list[di
 
 def run_portal(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Evaluate ``[{rule, data}, ...]`` with the portal's evaluator; fails (never skips)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail(
-            "node is not installed: the portal side of the rules cannot be checked. "
-            "Install Node.js (Debian: apt-get install nodejs npm), then `npm ci` in frontend/."
-        )
-    if not ENGINE_PACKAGE.is_dir():
-        pytest.fail(
-            f"{ENGINE_PACKAGE.relative_to(REPO)} is missing: run `npm ci` in frontend/ "
-            "(`make test` does it)."
-        )
-    completed = subprocess.run(
-        [node, str(SCRIPT)],
-        check=False,
-        input=json.dumps(items),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=FRONTEND,
-        timeout=120,
-    )
-    if completed.returncode != 0:
-        pytest.fail(f"{SCRIPT.name} exited with {completed.returncode}:\n{completed.stderr}")
-    results: list[dict[str, Any]] = json.loads(completed.stdout)
-    assert len(results) == len(items), "the script must answer once per input"
-    return results
+    return run_node_script(SCRIPT, items, side="portal")
 
 
 @functools.cache

@@ -65,10 +65,18 @@ def same_outcome(left: dict[str, Any], right: dict[str, Any]) -> bool:
 
 def run_browser(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Evaluate ``[{rule, data}, ...]`` with json-logic-engine; fails (never skips) if it can't."""
+    return run_node_script(SCRIPT, items, side="browser")
+
+
+def run_node_script(
+    script: Path, items: list[dict[str, Any]], *, side: str
+) -> list[dict[str, Any]]:
+    """Run a ``frontend/scripts`` evaluator over ``items`` in one node process; fails (never
+    skips) when node or the front-end packages are missing."""
     node = shutil.which("node")
     if node is None:
         pytest.fail(
-            "node is not installed: the browser side of the rules cannot be checked. "
+            f"node is not installed: the {side} side of the rules cannot be checked. "
             "Install Node.js (Debian: apt-get install nodejs npm), then `npm ci` in frontend/."
         )
     if not ENGINE_PACKAGE.is_dir():
@@ -77,7 +85,7 @@ def run_browser(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "(`make test` does it)."
         )
     completed = subprocess.run(
-        [node, str(SCRIPT)],
+        [node, str(script)],
         check=False,
         input=json.dumps(items),
         capture_output=True,
@@ -87,7 +95,7 @@ def run_browser(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         timeout=120,
     )
     if completed.returncode != 0:
-        pytest.fail(f"{SCRIPT.name} exited with {completed.returncode}:\n{completed.stderr}")
+        pytest.fail(f"{script.name} exited with {completed.returncode}:\n{completed.stderr}")
     results: list[dict[str, Any]] = json.loads(completed.stdout)
     assert len(results) == len(items), "the script must answer once per input"
     return results

@@ -83,3 +83,21 @@ def submit_report(demo: None):  # type: ignore[no-untyped-def]
         return record_submit(version=version, app_def=app_def, form=form, raw=raw)
 
     return submit
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process_unless_marked(request: pytest.FixtureRequest) -> Any:
+    """Celery runs in the test's own process, except in tests marked ``celery_worker``:
+    those use the real worker of CI's PostgreSQL + Redis run. Other tests assert what a
+    delivery did right after the action, which a worker in another process would race."""
+    from lcnc.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

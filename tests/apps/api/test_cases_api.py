@@ -9,6 +9,7 @@ import pytest
 
 from apps.records.models import Comment
 from apps.runtime.models import Event, Notification, OutboxEntry, ProcessInstance, Task
+from apps.runtime.tasks import deliver_outbox
 
 from .conftest import (
     INTERNAL_NOTE,
@@ -113,10 +114,14 @@ def test_officials_list_and_retry_a_failed_automatic_step(
     [failed] = call(officer, "get", _case(world, "effects/")).json()
     assert failed["id"] == str(world.effect.uuid)
     assert failed["status"] == "failed" and failed["attempts"] == 5
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as dispatched:
         response = call(officer, "post", _case(world, f"effects/{world.effect.uuid}/retry/"))
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "pending"
+    assert len(dispatched) == 1  # handed to Celery after commit
+    # Deliver here, in the test's transaction: a real worker (CI's second run) cannot see
+    # rows this test has not committed.
+    deliver_outbox.apply(args=[world.effect.pk])
     world.refresh()
     assert world.effect.status == OutboxEntry.Status.DELIVERED  # dispatched after commit
     assert world.effect.attempts == 1

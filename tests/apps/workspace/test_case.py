@@ -7,6 +7,7 @@ import pytest
 from apps.builder.selectors import published_form
 from apps.records.services import record_submit
 from apps.runtime.models import Event
+from apps.runtime.tasks import notify_citizen
 from tests.conftest import FLOODING_REPORT
 
 from .conftest import case_url, html, open_task, task_url, vi
@@ -64,8 +65,11 @@ def test_case_page_shows_internal_events_to_officials(
 ) -> None:
     triaged.contact_email = "mai@example.vn"
     triaged.save(update_fields=["contact_email"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as dispatched:
         client_as("thoatnuoc").post(task_url(open_task(triaged)), {"action": "resolve"})
+    assert dispatched  # the notice goes to Celery after commit
+    # Send it here, in the test's transaction: a real worker cannot see uncommitted rows.
+    notify_citizen.apply(args=[str(triaged.uuid), "closed"])
     notice = Event.objects.get(record=triaged, kind="citizen_notified")
     assert notice.public is False
 

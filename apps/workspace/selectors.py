@@ -243,6 +243,9 @@ KIND_LABELS = {
     "case_cancelled": lambda: _("Case cancelled"),
     "citizen_notified": lambda: _("Citizen notified"),
     "effect_failed": lambda: _("Automatic step failed"),
+    "effect_retried": lambda: _("Automatic step retried"),
+    "task_claimed": lambda: _("Task claimed"),
+    "task_released": lambda: _("Task released"),
 }
 
 

@@ -85,3 +85,14 @@ def test_case_page_links_the_officials_open_task(client_as, triaged) -> None:  #
 
     assert task_url(handling) in html(client_as("thoatnuoc").get(case_url(triaged)))
     assert task_url(handling) not in html(client_as("dieuphoi").get(case_url(triaged)))
+
+
+def test_case_page_shows_the_citizens_rating(client_as, triaged) -> None:  # type: ignore[no-untyped-def]
+    from apps.portal.models import CaseRating
+
+    page = html(client_as("thoatnuoc").get(case_url(triaged)))
+    assert "/5" not in page
+    CaseRating.objects.create(record=triaged, stars=2, comment="Xử lý chậm <b>quá</b>")
+    page = html(client_as("thoatnuoc").get(case_url(triaged)))
+    assert "2/5" in page
+    assert "Xử lý chậm &lt;b&gt;quá&lt;/b&gt;" in page

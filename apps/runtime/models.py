@@ -146,7 +146,22 @@ class AppendOnlyError(Exception):
     pass
 
 
-class Event(PublicId):
+class AppendOnly(models.Model):
+    """Rows of an audit trail: written once, never updated or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only")
+
+
+class Event(AppendOnly, PublicId):
     """One line of a case's audit trail. Rows are never updated or deleted."""
 
     record = models.ForeignKey(
@@ -209,14 +224,6 @@ class Event(PublicId):
         if self.actor_kind == "system":
             return str(_("System"))
         return self.actor_name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("events are append-only")
 
 
 class Timer(models.Model):
@@ -316,7 +323,7 @@ class Notification(PublicId):
         return self.subject
 
 
-class EngineEvent(models.Model):
+class EngineEvent(AppendOnly):
     """Every event the engine handled for a case, with the clock it ran at: replaying them
     from the start must give the stored state. Append-only, like the audit log."""
 
@@ -340,11 +347,3 @@ class EngineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}: {self.event.get('type')}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("engine events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("engine events are append-only")

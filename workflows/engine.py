@@ -806,19 +806,20 @@ def _on_reassign(ctx: Context, event: dict[str, Any]) -> None:
     )
 
 
-def _manually_paused(ctx: Context) -> bool:
-    paused = ctx.state["paused"]
-    return paused is not None and MANUAL_HOLD in paused["holders"]
+def manually_paused(state: State) -> bool:
+    """Whether someone paused the case's clock by hand (not a task holding it)."""
+    paused = state.get("paused")
+    return paused is not None and MANUAL_HOLD in paused.get("holders", [])
 
 
 def _on_pause(ctx: Context, event: dict[str, Any]) -> None:
-    if _manually_paused(ctx):
+    if manually_paused(ctx.state):
         raise InvalidEvent("the deadline clock is already paused", code="already_paused")
     pause_clock(ctx, holder=MANUAL_HOLD, reason=str(event.get("reason", "")))
 
 
 def _on_resume(ctx: Context, event: dict[str, Any]) -> None:
-    if not _manually_paused(ctx):
+    if not manually_paused(ctx.state):
         raise InvalidEvent("the deadline clock is not paused", code="not_paused")
     release_clock(ctx, holder=MANUAL_HOLD)
 

@@ -713,11 +713,6 @@ def _steered(instance: ProcessInstance, user: Any) -> None:
         raise Conflict(_("This case is closed and can no longer change."), code="case_closed")
 
 
-def _manually_paused(instance: ProcessInstance) -> bool:
-    paused = instance.state.get("paused") or {}
-    return "manual" in (paused.get("holders") or [])
-
-
 @transaction.atomic
 def case_cancel(*, instance: ProcessInstance, user: Any, reason: str = "") -> ProcessInstance:
     """Cancel a running case (leaders of an agency involved, platform admins)."""
@@ -731,7 +726,7 @@ def case_pause(*, instance: ProcessInstance, user: Any, reason: str = "") -> Pro
     """Stop the case's deadline clock (leaders of an agency involved, platform admins)."""
     instance = _locked(instance.pk)
     _steered(instance, user)
-    if _manually_paused(instance):
+    if engine.manually_paused(instance.state):
         raise Conflict(_("This case is already paused."), code="already_paused")
     return instance_pause(instance=instance, user=user, reason=reason)
 
@@ -741,7 +736,7 @@ def case_resume(*, instance: ProcessInstance, user: Any) -> ProcessInstance:
     """Restart the deadline clock of a case paused by hand."""
     instance = _locked(instance.pk)
     _steered(instance, user)
-    if not _manually_paused(instance):
+    if not engine.manually_paused(instance.state):
         raise Conflict(_("This case is not paused."), code="not_paused")
     return instance_resume(instance=instance, user=user)
 

@@ -202,7 +202,13 @@ def task_reassign(
     *, task: Task, user: Any, agency: Agency | None = None, role: Role | None = None,
     assignee: User | None = None, reason: str = "",
 ) -> Task:  # fmt: skip
-    """Give an open task to another agency/role or a named official (leaders and admins)."""
+    """Give an open task to another agency/role or a named official (leaders and admins);
+    a claim on it ends."""
+    if agency is None and role is None and assignee is None:
+        raise InvalidInput(
+            _("Name the agency, the role or the official who should take the task."),
+            code="no_reassignment",
+        )
     instance = _locked(task.instance_id)
     task = Task.objects.select_related("agency").get(pk=task.pk)
     if not permissions.can_reassign_task(user, task):
@@ -456,7 +462,18 @@ def _apply(
         elif isinstance(effect, ReassignTask):
             task = tasks[effect.task]
             _assign(task, agency=effect.agency, role=effect.role, user=effect.user)
-            task.save(update_fields=["assignee", "agency", "role", "updated_at"])
+            task.claimed_by = None  # the task changes hands: a claim on it ends
+            task.claimed_at = None
+            task.save(
+                update_fields=[
+                    "assignee",
+                    "agency",
+                    "role",
+                    "claimed_by",
+                    "claimed_at",
+                    "updated_at",
+                ]
+            )
         elif isinstance(effect, SetTaskDue):
             task = tasks[effect.task]
             task.due = datetime.fromisoformat(effect.due) if effect.due else None
@@ -676,32 +693,6 @@ def task_return(*, task: Task, user: Any, data: dict[str, Any] | None = None) ->
     return task_complete(task=task, user=user, action=action, data=data)
 
 
-@transaction.atomic
-def task_reassign_releasing_claim(
-    *,
-    task: Task,
-    user: Any,
-    agency: Agency | None = None,
-    role: Role | None = None,
-    assignee: User | None = None,
-    reason: str = "",
-) -> Task:
-    """``task_reassign``; a claim on the task ends with it (the task changes hands)."""
-    if agency is None and role is None and assignee is None:
-        raise InvalidInput(
-            _("Name the agency, the role or the official who should take the task."),
-            code="no_reassignment",
-        )
-    task = task_reassign(
-        task=task, user=user, agency=agency, role=role, assignee=assignee, reason=reason
-    )
-    if task.claimed_by_id is not None:
-        task.claimed_by = None
-        task.claimed_at = None
-        task.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
-    return task
-
-
 def _steered(instance: ProcessInstance, user: Any) -> None:
     record = Record.objects.get(pk=instance.record_id)
     if not permissions.can_steer_case(user, record):
@@ -800,7 +791,6 @@ __all__ = [
     "task_claim",
     "task_complete",
     "task_reassign",
-    "task_reassign_releasing_claim",
     "task_release",
     "task_return",
     "timer_fire",

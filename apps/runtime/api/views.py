@@ -53,7 +53,7 @@ from apps.runtime.services import (
     message_receive,
     task_claim,
     task_complete,
-    task_reassign_releasing_claim,
+    task_reassign,
     task_release,
     task_return,
 )
@@ -284,7 +284,7 @@ class TaskReassignView(APIView):
         task = task_visible_to(request.user, task_uuid=task_id)
         body = validated(TaskReassignSerializer, json_object(request.data))
         refuse_nul(body)
-        task = task_reassign_releasing_claim(
+        task = task_reassign(
             task=task,
             user=request.user,
             agency=accounts.agency_by_code(body["agency"]) if body.get("agency") else None,

@@ -278,3 +278,15 @@ def test_an_informed_agency_may_read_the_case_but_has_nothing_to_do(user: Any) -
     assert not Task.objects.filter(instance__record=record, agency__code="sgtvt").exists()
     # Another agency that was not informed still sees nothing.
     assert not records_visible_to(user("cairang")).filter(pk=record.pk).exists()
+
+
+def test_an_escalated_task_is_no_longer_claimed(user: Any) -> None:
+    from apps.runtime.services import task_claim
+
+    record = _submit_permit(user)
+    [check] = _open(record, "check")
+    task_claim(task=check, user=user("motcua"))
+    _fire_due(record, "task_deadline", later=timedelta(days=5))
+    check.refresh_from_db()
+    assert check.role.key == "leader"
+    assert check.claimed_by is None and check.claimed_at is None

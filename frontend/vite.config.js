@@ -2,10 +2,13 @@
 // json-logic-engine and Leaflet bundled in) and frontend/dist/portal/portal.css (Leaflet's
 // CSS and the map picker's). Django serves frontend/dist under /static/builder/ (see
 // STATICFILES_DIRS in lcnc/settings/base.py); lcnc/static/js/portal.js loads both.
+// The builder SPA has its own config: vite.builder.config.ts. Vitest runs both's tests.
 import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 
 export default defineConfig({
+  plugins: [react()],
   publicDir: false,
   build: {
     outDir: 'dist/portal',
@@ -28,6 +31,8 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
-    include: ['src/**/*.test.js']
+    globals: true,
+    include: ['src/**/*.test.{js,ts,tsx}'],
+    setupFiles: ['src/builder/test-setup.ts']
   }
 })

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
-from django.views.generic import TemplateView
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.builder.views import builder_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,11 +10,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("apps.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "builder/",
-        login_required(TemplateView.as_view(template_name="builder/placeholder.html")),
-        name="builder",
-    ),
+    path("builder/", builder_page, name="builder"),
+    re_path(r"^builder/(?P<rest>.+)$", builder_page, name="builder-page"),
     path("workspace/", include("apps.workspace.urls")),
     path("", include("apps.portal.urls")),
 ]

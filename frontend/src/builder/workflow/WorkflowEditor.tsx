@@ -1,0 +1,4 @@
+// Placeholder: replaced by the page's implementation.
+export default function WorkflowEditor({ appKey, definitionKey }: { appKey: string; definitionKey: string }) {
+  return <main id="main" className="page"><h1>WorkflowEditor</h1>{JSON.stringify([appKey,definitionKey].filter(Boolean))}</main>
+}

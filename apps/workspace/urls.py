@@ -16,5 +16,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tasks/<uuid:task_uuid>/", views.task_detail, name="task"),
+    path("tasks/<uuid:task_uuid>/claim/", views.task_claim_page, name="task-claim"),
     path("cases/<uuid:record_uuid>/", views.case_detail, name="case"),
 ]

@@ -13,12 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.accounts import permissions
 from apps.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from apps.core.models import translated
 from apps.runtime.models import Task
-from apps.runtime.services import task_complete
+from apps.runtime.services import task_claim, task_complete, task_release
 
 from . import forms, selectors
 
@@ -46,8 +47,12 @@ def _task_page(
     record = task.instance.record
     entity = selectors.entity_of(record)
     is_open = task.status == Task.Status.OPEN
+    claimed_by_other = is_open and task.claimed_by_id not in (None, request.user.pk)
     context = {
         "task": task,
+        "claimed_by_me": is_open and task.claimed_by_id == request.user.pk,
+        "claimed_by_other": claimed_by_other,
+        "can_release": claimed_by_other and permissions.can_release_task(request.user, task),
         "record": record,
         "is_open": is_open,
         "details": selectors.record_details(record, entity),
@@ -110,6 +115,27 @@ def task_detail(request: HttpRequest, task_uuid: uuid.UUID) -> HttpResponse:
         % {"task": translated(task.label), "code": record.tracking_code},
     )
     return redirect("workspace:inbox")
+
+
+@login_required
+@require_POST
+def task_claim_page(request: HttpRequest, task_uuid: uuid.UUID) -> HttpResponse:
+    """Claim the task (so colleagues leave it alone), or release a claim."""
+    try:
+        task = selectors.task_for_user(request.user, task_uuid=task_uuid)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    release = request.POST.get("op") == "release"
+    try:
+        if release:
+            task_release(task=task, user=request.user)
+            messages.success(request, _("The task is back in the agency's queue."))
+        else:
+            task_claim(task=task, user=request.user)
+            messages.success(request, _("You have taken this task: colleagues see it as yours."))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("workspace:task", task_uuid=task_uuid)
 
 
 @login_required

@@ -29,9 +29,16 @@ def _require_admin(user: Any) -> None:
         raise NotAllowed(_("Only administrators may manage agencies and memberships."))
 
 
+def _require_directory_reader(user: Any) -> None:
+    """Administrators, and app builders (who assign tasks to agencies and roles)."""
+    if not (permissions.can_manage_accounts(user) or permissions.can_create_app(user)):
+        raise NotAllowed(_("Only administrators and app builders may list agencies and roles."))
+
+
 def agency_tree(user: Any) -> list[AgencyNode]:
-    """Every agency, depth first from the roots, children ordered by code (admins)."""
-    _require_admin(user)
+    """Every agency, depth first from the roots, children ordered by code (administrators
+    and app builders)."""
+    _require_directory_reader(user)
     agencies = list(Agency.objects.order_by("code"))
     by_parent: dict[int | None, list[Agency]] = {}
     codes = {agency.pk: agency.code for agency in agencies}
@@ -89,7 +96,8 @@ def user_by_username(username: str, *, field: str = "user") -> User:
 
 
 def roles(user: Any) -> QuerySet[Role]:
-    _require_admin(user)
+    """Every role (administrators and app builders)."""
+    _require_directory_reader(user)
     return Role.objects.order_by("key")
 
 

@@ -94,7 +94,8 @@ class AgencyListView(APIView):
     @extend_schema(
         operation_id="agency_list",
         summary="Agencies (tree)",
-        description="Every agency, depth first from the city, with its parent and depth.",
+        description="Every agency, depth first from the city, with its parent and depth. "
+        "Administrators and app builders (who assign tasks to agencies) may list them.",
         responses={200: AgencySerializer(many=True), **ADMIN_ERRORS},
         tags=["administration"],
     )
@@ -156,6 +157,7 @@ class RoleListView(APIView):
     @extend_schema(
         operation_id="role_list",
         summary="Roles",
+        description="Administrators and app builders (who assign tasks to roles) may list them.",
         responses={200: RoleSerializer(many=True), **ADMIN_ERRORS},
         tags=["administration"],
     )

@@ -12,14 +12,21 @@ export function starterEntity(key: string, label: Label): EntityDoc {
   }
 }
 
-export function starterForm(key: string, label: Label, entity: string, workflow?: string): FormDoc {
+// `field`: a field of the entity for the first step (a form step may not be empty).
+export function starterForm(
+  key: string,
+  label: Label,
+  entity: string,
+  workflow?: string,
+  field = 'title'
+): FormDoc {
   const form: FormDoc = {
     schema_version: 1,
     key,
     entity,
     audience: 'public',
     label,
-    steps: [{ key: 'step_1', label: { vi: 'Bước 1', en: 'Step 1' }, fields: [] }]
+    steps: [{ key: 'step_1', label: { vi: 'Bước 1', en: 'Step 1' }, fields: [{ field }] }]
   }
   if (workflow) form.workflow = workflow
   return form
@@ -33,7 +40,7 @@ export function starterWorkflow(key: string, label: Label, entity: string): Work
     label,
     nodes: [
       { id: 'start', type: 'start' },
-      { id: 'end', type: 'end' }
+      { id: 'end', type: 'end', outcome: 'resolved' }
     ],
     transitions: [{ from: 'start', to: 'end' }],
     layout: { nodes: { start: { x: 0, y: 0 }, end: { x: 0, y: 160 } } }

@@ -1,0 +1,161 @@
+// Shapes and small helpers of the app list and app page (see docs/openapi.yaml, builder).
+import {
+  API_BASE,
+  ApiError,
+  type AppSummary,
+  type DefinitionKind,
+  type DefinitionSummary,
+  type ErrorBody,
+  type Finding,
+  type VersionSummary,
+  api,
+  appPath
+} from '../api'
+import { currentLanguage, t } from '../i18n'
+
+export interface AppDetail extends AppSummary {
+  draft: {
+    id: string
+    revision: string
+    label: string
+    updated_at: string
+    definitions: DefinitionSummary[]
+  }
+  can_publish: boolean
+}
+
+export interface Paginated<T> {
+  count: number
+  next: string | null
+  previous: string | null
+  results: T[]
+}
+
+export interface ValidationResult {
+  revision: string
+  valid: boolean
+  findings: Finding[]
+}
+
+export interface TestRunResult {
+  key: string
+  label: string
+  ok: boolean
+  result?: {
+    errors?: { code: string; message: string; step?: number }[]
+    expectations?: { what: string; expected: unknown; actual: unknown; ok: boolean }[]
+  }
+}
+
+export interface TestRun {
+  passed: boolean
+  results: TestRunResult[]
+}
+
+export interface ImportResult {
+  app: AppSummary
+  version: VersionSummary | null
+  changed: boolean
+}
+
+export interface PathValue {
+  path: string
+  value: unknown
+}
+
+export interface PathChange {
+  path: string
+  before: unknown
+  after: unknown
+}
+
+export interface DocumentDiff {
+  added: PathValue[]
+  removed: PathValue[]
+  changed: PathChange[]
+}
+
+export interface DefinitionChange extends DocumentDiff {
+  kind: string
+  key: string
+}
+
+export interface Diff {
+  from_version: string
+  to_version: string
+  app: DocumentDiff
+  added: { kind: string; key: string }[]
+  removed: { kind: string; key: string }[]
+  changed: DefinitionChange[]
+}
+
+/** The app with its draft; the draft revision from the ETag when there is one. */
+export async function loadApp(app: string, signal?: AbortSignal): Promise<AppDetail> {
+  const result = await api<AppDetail>('GET', appPath(app), { signal })
+  const detail = result.data
+  return { ...detail, draft: { ...detail.draft, revision: result.revision ?? detail.draft.revision } }
+}
+
+export const KINDS: DefinitionKind[] = ['entity', 'form', 'workflow', 'test']
+
+/** The published versions, newest first. */
+export function publishedVersions(versions: VersionSummary[]): VersionSummary[] {
+  return versions
+    .filter((version) => version.status === 'published' && version.number !== null)
+    .sort((a, b) => (b.number ?? 0) - (a.number ?? 0))
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return ''
+  const date = new Date(value)
+  if (Number.isNaN(date.getTime())) return value
+  return date.toLocaleString(currentLanguage() === 'en' ? 'en-GB' : 'vi-VN', {
+    dateStyle: 'short',
+    timeStyle: 'short'
+  })
+}
+
+/** The editor of a definition (builder path). */
+export function editorPath(app: string, kind: DefinitionKind, key: string): string {
+  const encoded = encodeURIComponent(app)
+  if (kind === 'test') return `/apps/${encoded}/tests`
+  return `/apps/${encoded}/${kind}/${encodeURIComponent(key)}`
+}
+
+/** "Version 3" or "Draft": the name of a diff side ("3" or "draft"). */
+export function sideName(side: string): string {
+  return side === 'draft' ? t('app.draft') : t('apps.version_n', { n: side })
+}
+
+/** Fetch an export bundle and hand it to the browser as a file download. */
+export async function downloadExport(app: string, version: number | 'draft'): Promise<string> {
+  const response = await fetch(`${API_BASE}/${appPath(app)}export/?version=${version}`, {
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', 'Accept-Language': currentLanguage() }
+  }).catch(() => {
+    throw new ApiError(0, { code: 'network', message: t('common.error_title') })
+  })
+  if (!response.ok) {
+    let body: ErrorBody = { code: `http_${response.status}`, message: response.statusText }
+    const parsed = (await response.json().catch(() => null)) as { error?: ErrorBody } | null
+    if (parsed?.error) body = parsed.error
+    throw new ApiError(response.status, body)
+  }
+  const text = await response.text()
+  const disposition = response.headers.get('Content-Disposition') ?? ''
+  const found = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)
+  const name = found
+    ? decodeURIComponent(found[1])
+    : version === 'draft'
+      ? `${app}-draft.json`
+      : `${app}-v${version}.json`
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }))
+  const anchor = document.createElement('a')
+  anchor.href = url
+  anchor.download = name
+  document.body.appendChild(anchor)
+  anchor.click()
+  anchor.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+  return name
+}

@@ -187,6 +187,7 @@ ANALYSIS_CODES: dict[str, str] = {
     "task_without_assignment": "A task that is not assigned to anyone.",
     "rule_invalid": "A rule (a condition or a computed value) that cannot be read.",
     "unknown_field": "A rule or a step refers to a field the record does not have.",
+    "group_path": "A rule reads a sub-field of a repeating group without saying which row.",
     "type_mismatch": "A rule compares a field with a value of another kind (e.g. a number "
     "with text).",
     "unknown_option": "A rule compares a choice field with a value that is not one of its options.",
@@ -228,6 +229,7 @@ FIELD_KINDS: dict[str, str] = {
     "file": "list",
     "photo": "list",
     "location": "object",
+    "group": "list",
 }
 _FIELD_WORDS: dict[str, str] = {
     "text": "a text",
@@ -241,6 +243,7 @@ _FIELD_WORDS: dict[str, str] = {
     "file": "a list of files",
     "photo": "a list of photos",
     "location": "a place on the map",
+    "group": "a list of rows",
 }
 _EQUALITY = frozenset({"==", "===", "!=", "!=="})
 _ORDER = frozenset({"<", "<=", ">", ">="})
@@ -1366,6 +1369,21 @@ class _Analysis:
                     "Choose one of its fields, or add the field to the record.",
                     node_ids,
                     path=path,
+                    field=top,
+                    **params,
+                )
+            group = self.fields.get(top)
+            step = read.split(".")[1:2]
+            if group is not None and group.type == "group" and step and not step[0].isdigit():
+                self.add(
+                    "group_path",
+                    f"{where} reads {read!r}, but {_field_name(group)} is a list of rows: "
+                    f"{read!r} is always empty. Say which rows: e.g. "
+                    f'{{"some": [{{"var": "{top}"}}, …]}} over every row, or '
+                    f"{top}.0.{step[0]} for the first one.",
+                    node_ids,
+                    path=path,
+                    severity=WARNING,
                     field=top,
                     **params,
                 )

@@ -24,12 +24,16 @@ from .errors import DefinitionInvalid, Finding
 SCHEMA_VERSION = 1
 BUNDLE_FORMAT_VERSION = 1
 Label = dict[str, str]
-DOCUMENT_KINDS = ("entity", "form", "workflow")
+DOCUMENT_KINDS = ("entity", "form", "workflow", "test")
 #: Names rules may read besides the entity's fields: the item of a multi-instance task,
 #: the tally of its results, a sub-process's outcome and data.
 KEY_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 CONTEXT_VARIABLES = frozenset({"_item", "_results", "_outcome", "_child"})
-PLURAL = {"entity": "entities", "form": "forms", "workflow": "workflows"}
+#: Rows a ``group`` field takes when its definition does not say (``max_items``).
+GROUP_MAX_ITEMS = 10
+PLURAL = {"entity": "entities", "form": "forms", "workflow": "workflows", "test": "tests"}
+#: Kinds a bundle may leave out (an empty list is the same as none).
+OPTIONAL_KINDS = frozenset({"test"})
 
 
 # --------------------------------------------------------------------------- dataclasses
@@ -50,9 +54,28 @@ class FieldDef:
     help: Label | None = None
     options: tuple[Option, ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
+    #: The fields of one row of a ``group`` field (simple types only); () otherwise.
+    fields: tuple[FieldDef, ...] = ()
 
     def option_values(self) -> list[str]:
         return [option.value for option in self.options]
+
+    def subfield(self, key: str) -> FieldDef | None:
+        """The sub-field ``key`` of a group field (None if it has none of that name)."""
+        for candidate in self.fields:
+            if candidate.key == key:
+                return candidate
+        return None
+
+    @property
+    def min_items(self) -> int:
+        """A group's fewest rows: ``min_items``, else 1 when required, else 0."""
+        return int(self.config.get("min_items", 1 if self.required else 0))
+
+    @property
+    def max_items(self) -> int:
+        """A group's most rows: ``max_items``, else 10."""
+        return int(self.config.get("max_items", GROUP_MAX_ITEMS))
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,29 @@ class WorkflowDef:
 
 
 @dataclass(frozen=True)
+class SavedTestStep:
+    """Complete the open task of ``node`` with ``action`` (``data``: fields it changes)."""
+
+    node: str
+    action: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SavedTest:
+    """A saved test case: start ``workflow`` over ``data``, complete ``steps`` in order,
+    then check ``expect`` (``status``, ``end``, ``visits``; each optional)."""
+
+    key: str
+    label: Label
+    workflow: str
+    data: dict[str, Any]
+    steps: tuple[SavedTestStep, ...]
+    expect: dict[str, Any] = field(default_factory=dict)
+    description: Label | None = None
+
+
+@dataclass(frozen=True)
 class AppDef:
     key: str
     label: Label
@@ -164,6 +210,7 @@ class AppDef:
     forms: dict[str, FormDef]
     workflows: dict[str, WorkflowDef]
     description: Label | None = None
+    tests: dict[str, SavedTest] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- validation
@@ -312,11 +359,11 @@ def validate_bundle(bundle: Any) -> list[Finding]:
     if findings:
         return findings
     for kind in DOCUMENT_KINDS:
-        for document in bundle[PLURAL[kind]]:
+        for document in bundle.get(PLURAL[kind], []):
             prefix = f"{PLURAL[kind]}/{document['key']}"
             if kind == "workflow":
                 findings.extend(_node_findings(document, prefix))
-        keys = [d["key"] for d in bundle[PLURAL[kind]]]
+        keys = [d["key"] for d in bundle.get(PLURAL[kind], [])]
         for key in _duplicates(keys):
             findings.append(
                 Finding(code="duplicate_key", message=f"two {kind} definitions named {key!r}")
@@ -331,6 +378,87 @@ def validate_bundle(bundle: Any) -> list[Finding]:
         findings.extend(_form_findings(form, entities, workflow_keys))
     for workflow in bundle["workflows"]:
         findings.extend(_workflow_findings(workflow, entities))
+    workflows = {w["key"]: w for w in bundle["workflows"]}
+    for test in bundle.get("tests", []):
+        findings.extend(saved_test_findings(test, workflows, entities))
+    return findings
+
+
+def _is_task(node_type: nodes.NodeType | None) -> bool:
+    """Whether a node of this type waits for a person to complete a task."""
+    return node_type is not None and type(node_type).on_task is not nodes.NodeType.on_task
+
+
+def saved_test_findings(
+    test: dict[str, Any], workflows: dict[str, Any], entities: dict[str, Any]
+) -> list[Finding]:
+    """Cross-checks of a (schema-valid) test document against the app's workflows: the
+    workflow exists, its data names fields of the entity, every step names a task node of
+    that workflow and one of its actions. Paths read ``tests[<key>].steps[<index>]``."""
+    prefix = f"tests[{test['key']}]"
+    workflow = workflows.get(test["workflow"])
+    if workflow is None:
+        return [
+            Finding(
+                code="unknown_workflow",
+                message=f"the test runs workflow {test['workflow']!r}, which does not exist",
+                path=f"{prefix}.workflow",
+                params={"test": test["key"], "workflow": test["workflow"]},
+            )
+        ]
+    findings: list[Finding] = []
+    entity = entities.get(workflow.get("entity"))
+    if entity is not None:
+        field_keys = {f["key"] for f in entity["fields"]}
+        for name in test.get("data", {}):
+            if name not in field_keys:
+                findings.append(
+                    Finding(
+                        code="unknown_field",
+                        message=f"the test's data sets {name!r}, which is not a field of "
+                        f"entity {entity['key']!r}",
+                        path=f"{prefix}.data.{name}",
+                        params={"test": test["key"], "field": name},
+                    )
+                )
+    by_id = {n.get("id"): n for n in workflow["nodes"] if isinstance(n, dict)}
+    for index, step in enumerate(test["steps"]):
+        where = f"{prefix}.steps[{index}]"
+        node = by_id.get(step["node"])
+        params = {"test": test["key"], "step": index, "node": step["node"]}
+        if node is None:
+            findings.append(
+                Finding(
+                    code="unknown_node",
+                    message=f"step {index + 1} names node {step['node']!r}, which is not in "
+                    f"workflow {test['workflow']!r}",
+                    path=where,
+                    params=params,
+                )
+            )
+            continue
+        if not _is_task(nodes.get(str(node.get("type")))):
+            findings.append(
+                Finding(
+                    code="not_a_task",
+                    message=f"step {index + 1} names node {step['node']!r}, which is not a "
+                    "task (only tasks are completed by a step)",
+                    path=where,
+                    params=params,
+                )
+            )
+            continue
+        actions = [a.get("key") for a in node.get("actions", []) if isinstance(a, dict)]
+        if step["action"] not in actions:
+            findings.append(
+                Finding(
+                    code="unknown_action",
+                    message=f"step {index + 1}: task {step['node']!r} has no action "
+                    f"{step['action']!r} (it has {', '.join(map(str, actions))})",
+                    path=f"{where}.action",
+                    params={**params, "action": step["action"]},
+                )
+            )
     return findings
 
 
@@ -340,6 +468,9 @@ def _entity_findings(entity: dict[str, Any]) -> list[Finding]:
         Finding(code="duplicate_key", message=f"two fields named {key!r}", path=prefix)
         for key in _duplicates(f["key"] for f in entity["fields"])
     ]
+    for group in entity["fields"]:
+        if group.get("type") == "group":
+            findings.extend(_group_findings(group, f"{prefix}/fields/{group['key']}"))
     title = entity.get("title_field")
     if title and title not in {f["key"] for f in entity["fields"]}:
         findings.append(
@@ -347,6 +478,35 @@ def _entity_findings(entity: dict[str, Any]) -> list[Finding]:
                 code="unknown_field",
                 message=f"title field {title!r} is not a field of the entity",
                 path=prefix,
+            )
+        )
+    return findings
+
+
+def _group_findings(group: dict[str, Any], where: str) -> list[Finding]:
+    """A group field's own checks: distinct sub-field keys, a sane row range."""
+    findings = [
+        Finding(code="duplicate_key", message=f"two fields named {key!r} in the group", path=where)
+        for key in _duplicates(f["key"] for f in group["fields"])
+    ]
+    minimum = group.get("min_items", 1 if group.get("required") else 0)
+    maximum = group.get("max_items", GROUP_MAX_ITEMS)
+    if minimum > maximum:
+        findings.append(
+            Finding(
+                code="group_items",
+                message=f"min_items ({minimum}) is more than max_items ({maximum})",
+                path=where,
+                params={"min_items": minimum, "max_items": maximum},
+            )
+        )
+    if group.get("required") and group.get("min_items") == 0:
+        findings.append(
+            Finding(
+                code="group_items",
+                message="a required group needs at least one row: min_items must be 1 or more",
+                path=where,
+                params={"min_items": 0},
             )
         )
     return findings
@@ -546,27 +706,28 @@ def _label(value: Any) -> Label:
     return dict(value) if isinstance(value, dict) else {"vi": str(value)}
 
 
+def _parse_field(raw: dict[str, Any]) -> FieldDef:
+    config = {
+        k: v
+        for k, v in raw.items()
+        if k not in {"key", "type", "label", "required", "help", "options", "fields"}
+    }
+    return FieldDef(
+        key=raw["key"],
+        type=raw["type"],
+        label=_label(raw["label"]),
+        required=bool(raw.get("required", False)),
+        help=_label(raw["help"]) if "help" in raw else None,
+        options=tuple(
+            Option(value=o["value"], label=_label(o["label"])) for o in raw.get("options", [])
+        ),
+        config=config,
+        fields=tuple(_parse_field(sub) for sub in raw.get("fields", [])),
+    )
+
+
 def parse_entity(document: dict[str, Any]) -> EntityDef:
-    fields = []
-    for raw in document["fields"]:
-        config = {
-            k: v for k, v in raw.items() if k not in {"key", "type", "label", "required", "help"}
-        }
-        config.pop("options", None)
-        fields.append(
-            FieldDef(
-                key=raw["key"],
-                type=raw["type"],
-                label=_label(raw["label"]),
-                required=bool(raw.get("required", False)),
-                help=_label(raw["help"]) if "help" in raw else None,
-                options=tuple(
-                    Option(value=o["value"], label=_label(o["label"]))
-                    for o in raw.get("options", [])
-                ),
-                config=config,
-            )
-        )
+    fields = [_parse_field(raw) for raw in document["fields"]]
     return EntityDef(
         key=document["key"],
         label=_label(document["label"]),
@@ -641,6 +802,21 @@ def parse_workflow(document: dict[str, Any]) -> WorkflowDef:
     )
 
 
+def parse_test(document: dict[str, Any]) -> SavedTest:
+    return SavedTest(
+        key=document["key"],
+        label=_label(document["label"]),
+        workflow=document["workflow"],
+        data=dict(document.get("data", {})),
+        steps=tuple(
+            SavedTestStep(node=s["node"], action=s["action"], data=dict(s.get("data", {})))
+            for s in document["steps"]
+        ),
+        expect=dict(document.get("expect", {})),
+        description=_label(document["description"]) if "description" in document else None,
+    )
+
+
 def parse_bundle(bundle: dict[str, Any]) -> AppDef:
     app = bundle["app"]
     return AppDef(
@@ -650,6 +826,7 @@ def parse_bundle(bundle: dict[str, Any]) -> AppDef:
         entities={e["key"]: parse_entity(e) for e in bundle["entities"]},
         forms={f["key"]: parse_form(f) for f in bundle["forms"]},
         workflows={w["key"]: parse_workflow(w) for w in bundle["workflows"]},
+        tests={t["key"]: parse_test(t) for t in bundle.get("tests", [])},
     )
 
 

@@ -189,8 +189,79 @@ CLEANERS: dict[str, Callable[[FieldDef, Any], Any]] = {
 
 
 def clean_value(spec: FieldDef, value: Any) -> Any:
-    """One value coerced to ``spec``'s type; raises ValueError-like FieldError via code."""
+    """One value coerced to ``spec``'s type; raises :class:`InvalidValue` with a code.
+
+    A group is cleaned by :func:`clean_group`, which reports one error per row field.
+    """
+    if spec.type == "group":
+        rows, errors = clean_group(spec, value)
+        if errors:
+            raise InvalidValue(errors[0].code, **errors[0].params)
+        return rows
     return CLEANERS[spec.type](spec, value)
+
+
+def row_error_key(group: str, index: int, sub_key: str) -> str:
+    """The error key of one sub-field of one row: ``co_applicants.0.full_name``."""
+    return f"{group}.{index}.{sub_key}"
+
+
+def clean_group(
+    spec: FieldDef,
+    value: Any,
+    *,
+    agency_exists: Callable[[str, str | None], bool] | None = None,
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """The rows of a ``group`` field, cleaned, and every error.
+
+    ``value`` is a list of objects ``{sub_key: value}``. Rows whose sub-fields are all
+    blank are dropped; the others are checked like top-level fields (required, lengths,
+    ranges, options). Row errors are keyed ``<group>.<index>.<sub_key>``, the index being
+    the row's position in ``value``; errors about the rows as a whole (too many, too few,
+    not a list) are keyed by the group. Blank sub-fields are left out of a row.
+    """
+    key = spec.key
+    if not isinstance(value, list | tuple) or not all(isinstance(row, Mapping) for row in value):
+        return [], [FieldError(key, "invalid_group")]
+    filled = [
+        (index, row)
+        for index, row in enumerate(value)
+        if not all(_is_blank(row.get(sub.key)) for sub in spec.fields)
+    ]
+    if len(filled) > spec.max_items:
+        return [], [FieldError(key, "too_many_rows", {"max_items": spec.max_items})]
+    rows: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
+    for index, row in filled:
+        clean: dict[str, Any] = {}
+        for sub in spec.fields:
+            where = row_error_key(key, index, sub.key)
+            raw = row.get(sub.key)
+            if _is_blank(raw):
+                if sub.required:
+                    errors.append(FieldError(where, "required"))
+                continue
+            try:
+                clean[sub.key] = CLEANERS[sub.type](sub, raw)
+            except InvalidValue as invalid:
+                errors.append(FieldError(where, invalid.code, invalid.params))
+                continue
+            if (
+                sub.type == "agency"
+                and agency_exists is not None
+                and not agency_exists(clean[sub.key], sub.config.get("agency_kind"))
+            ):
+                errors.append(FieldError(where, "unknown_agency", {"value": clean[sub.key]}))
+                del clean[sub.key]
+        rows.append(clean)
+    if not errors and rows and len(rows) < spec.min_items:
+        errors.append(FieldError(key, "too_few_rows", {"min_items": spec.min_items}))
+    return rows, errors
+
+
+def field_of_error(key: str) -> str:
+    """The top-level field an error key belongs to (``co_applicants.0.x`` -> ``co_applicants``)."""
+    return key.split(".", 1)[0]
 
 
 def _is_blank(value: Any) -> bool:
@@ -234,6 +305,13 @@ def clean_submission(
         value = raw.get(form_field.field)
         if _is_blank(value):
             continue
+        if spec.type == "group":
+            rows, row_errors = clean_group(spec, value, agency_exists=agency_exists)
+            if row_errors:
+                errors.extend(row_errors)
+            elif rows:
+                data[spec.key] = rows
+            continue
         try:
             data[spec.key] = clean_value(spec, value)
         except InvalidValue as invalid:
@@ -255,8 +333,8 @@ def clean_submission(
             break
         visible = now_visible
     data = {k: v for k, v in data.items() if k in visible}
-    errors = [e for e in errors if e.field in visible]
-    failed = {e.field for e in errors}
+    errors = [e for e in errors if field_of_error(e.field) in visible]
+    failed = {field_of_error(e.field) for e in errors}
     for form_field in form_fields:
         spec = specs[form_field.field]
         if spec is None or spec.key not in visible or spec.key in failed:
@@ -267,6 +345,8 @@ def clean_submission(
         if spec.key not in data:
             if required:
                 errors.append(FieldError(spec.key, "required"))
+            elif spec.type == "group" and spec.min_items > 0:
+                errors.append(FieldError(spec.key, "too_few_rows", {"min_items": spec.min_items}))
             continue
         for validation in form_field.validations:
             if not rules.compile(validation.rule).truthy(data, trusted=True):

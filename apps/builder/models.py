@@ -89,6 +89,7 @@ class Definition(models.Model):
         ENTITY = "entity", _("Entity")
         FORM = "form", _("Form")
         WORKFLOW = "workflow", _("Workflow")
+        TEST = "test", _("Test case")
 
     version = models.ForeignKey(
         AppVersion,

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFound
+from apps.core.models import translated
 from workflows.analysis import analyze_app
 from workflows.definition import (
     BUNDLE_FORMAT_VERSION,
     DOCUMENT_KINDS,
+    OPTIONAL_KINDS,
     PLURAL,
     AppDef,
     FormDef,
@@ -22,6 +27,7 @@ from workflows.definition import (
     validate_bundle,
 )
 from workflows.errors import Finding
+from workflows.simulation import run_test
 
 from .models import App, AppVersion, Definition
 
@@ -39,6 +45,11 @@ def version_bundle(version: AppVersion) -> dict[str, Any]:
         bundle[PLURAL[kind]] = []
     for definition in version.definitions.order_by("kind", "position", "key"):
         bundle[PLURAL[definition.kind]].append(definition.document)
+    for kind in OPTIONAL_KINDS:
+        # Left out when empty: a bundle without tests is the same as before tests existed
+        # (same content hash, same draft revision).
+        if not bundle[PLURAL[kind]]:
+            del bundle[PLURAL[kind]]
     return bundle
 
 
@@ -115,7 +126,30 @@ def bundle_findings(bundle: dict[str, Any], *, app_key: str | None = None) -> li
     known = known_workflows_by_app()
     app_def = parse_bundle(bundle)
     known[app_key or app_def.key] = set(app_def.workflows)
-    return analyze_app(app_def, known_apps=known)
+    findings = analyze_app(app_def, known_apps=known)
+    if app_def.tests and not any(f.severity == "error" for f in findings):
+        findings.extend(failed_test_findings(app_def))
+    return findings
+
+
+def failed_test_findings(app_def: AppDef, now: datetime | None = None) -> list[Finding]:
+    """An error finding for each saved test of ``app_def`` that fails when run."""
+    from .simulation import test_failure_message
+
+    findings = []
+    moment = now or timezone.now()
+    for key, test in app_def.tests.items():
+        result = run_test(app_def, test, moment, language=get_language() or "vi")
+        if not result["ok"]:
+            findings.append(
+                Finding(
+                    code="test_failed",
+                    message=test_failure_message(translated(test.label) or key, result),
+                    path=f"tests[{key}]",
+                    params={"test": key},
+                )
+            )
+    return findings
 
 
 def version_findings(version: AppVersion) -> list[Finding]:

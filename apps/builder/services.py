@@ -97,14 +97,21 @@ def _replace_draft(app: App, bundle: dict[str, Any]) -> AppVersion:
             content_hash=content_hash(document),
         )
         for kind in DOCUMENT_KINDS
-        for position, document in enumerate(bundle[PLURAL[kind]])
+        for position, document in enumerate(bundle.get(PLURAL[kind], []))
     )
     return draft
 
 
 def _refuse_errors(findings: list[Finding]) -> None:
-    """Publishing is refused while any finding is an error (warnings are allowed)."""
+    """Publishing is refused while any finding is an error (warnings are allowed); when
+    the only errors are saved tests that fail, with the code ``tests_failed``."""
     errors = [f for f in findings if f.severity == "error"]
+    if errors and all(f.code == "test_failed" for f in errors):
+        raise InvalidInput(
+            _("Some saved tests fail; correct the definitions or the tests, then publish."),
+            code="tests_failed",
+            details=[f.as_dict() for f in errors],
+        )
     if errors:
         raise from_workflow_error(DefinitionInvalid(errors))
 
@@ -327,3 +334,19 @@ def bundle_import_by_user(
     elif not permissions.can_create_app(user):
         raise NotAllowed(_("You may not create apps."))
     return bundle_import(bundle=bundle, user=user, publish=publish, note=note)
+
+
+@transaction.atomic
+def draft_restore(*, app: App, number: int, user: Any, revision: str | None) -> AppVersion:
+    """Replace the draft's definitions and app settings with those of published version
+    ``number`` (from the draft revision ``revision``); publishing the draft then rolls
+    the app back."""
+    from .selectors import version_by_number
+
+    _require_build(user, app)
+    version = version_by_number(app, number)
+    draft = _locked_draft(app)
+    _check_revision(draft, revision)
+    draft = _replace_draft(app, version_bundle(version))
+    AppVersion.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+    return draft

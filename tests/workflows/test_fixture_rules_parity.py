@@ -183,6 +183,11 @@ def field_samples(spec: dict[str, Any]) -> list[Any]:
         return list(LOCATION_SAMPLES)
     if kind == "agency":
         return list(AGENCY_SAMPLES)
+    if kind == "group":  # a list of rows; each row a sample of every sub-field
+        subs = spec.get("fields", [])
+        first = {sub["key"]: field_samples(sub)[0] for sub in subs}
+        last = {sub["key"]: field_samples(sub)[-1] for sub in subs}
+        return [[first], [first, last], [last, last, first]]
     return list(TEXT_SAMPLES)
 
 

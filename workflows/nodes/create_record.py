@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 class CreateRecordStep(Automatic):
     name = "create_record"
     label: ClassVar[dict[str, str]] = {"vi": "Tạo hồ sơ khác", "en": "Create a record"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Tạo một hồ sơ mới (trong ứng dụng này hoặc ứng dụng khác) từ dữ liệu của hồ sơ.",
+        "en": "Creates a new record (in this app or another) from the case's data.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["entity", "data"],

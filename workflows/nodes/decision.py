@@ -44,6 +44,10 @@ def conditional_branch_findings(node: NodeDef, workflow: WorkflowDef, path: str)
 class Decision(NodeType):
     name = "decision"
     label: ClassVar[dict[str, str]] = {"vi": "Rẽ nhánh", "en": "Decision"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Đi theo nhánh đầu tiên có điều kiện đúng, nếu không thì theo nhánh mặc định.",
+        "en": "Follows the first way out whose condition holds, else the default one.",
+    }
     transition_keys = frozenset({CONDITION})
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 

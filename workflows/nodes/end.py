@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 class End(NodeType):
     name = "end"
     label: ClassVar[dict[str, str]] = {"vi": "Kết thúc", "en": "End"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Kết thúc nhánh này; hồ sơ đóng khi không còn nhánh nào chạy.",
+        "en": "Ends this branch; the case closes when no branch is left.",
+    }
     terminal = True
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",

@@ -130,6 +130,12 @@ def finish_task(
 class HumanTask(NodeType):
     name = "human_task"
     label: ClassVar[dict[str, str]] = {"vi": "Công việc", "en": "Human task"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Giao việc cho cán bộ (theo cơ quan và vai trò, hoặc một người) hoặc cho "
+        "người dân; mỗi thao tác dẫn tới một bước.",
+        "en": "Gives work to officials (by agency and role, or a named person) or to the "
+        "citizen; each action leads to a step.",
+    }
     group = "task"
     waits = True
     transition_keys = frozenset({ACTION})

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 class Inclusive(NodeType):
     name = "inclusive"
     label: ClassVar[dict[str, str]] = {"vi": "Rẽ nhiều nhánh", "en": "Inclusive split"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Đi theo mọi nhánh có điều kiện đúng cùng lúc.",
+        "en": "Follows every way out whose condition holds, at the same time.",
+    }
     transition_keys = frozenset({CONDITION})
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 class Join(NodeType):
     name = "join"
     label: ClassVar[dict[str, str]] = {"vi": "Hợp nhánh", "en": "Join"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Chờ mọi nhánh song song tới rồi mới đi tiếp.",
+        "en": "Waits for every parallel branch to arrive, then goes on.",
+    }
     waits = True
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 

@@ -40,6 +40,10 @@ def results(ctx: Context, task_ids: list[str]) -> dict[str, Any]:
 class MultiTask(NodeType):
     name = "multi_task"
     label: ClassVar[dict[str, str]] = {"vi": "Công việc nhiều người", "en": "Multi-instance task"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Giao cùng một việc cho nhiều cơ quan hoặc người, rồi tổng hợp kết quả.",
+        "en": "Gives the same task to several agencies or people, then tallies the results.",
+    }
     group = "task"
     waits = True
     transition_keys = frozenset({CONDITION})

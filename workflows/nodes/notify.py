@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 class NotifyStep(Automatic):
     name = "notify"
     label: ClassVar[dict[str, str]] = {"vi": "Gửi thông báo", "en": "Send a notification"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Gửi thông báo (trong ứng dụng, email hoặc SMS) rồi đi tiếp.",
+        "en": "Sends a notification (in the app, email or SMS) and goes on.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {
         **NOTIFY,
         "required": ["channel", "to", "body"],

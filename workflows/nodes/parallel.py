@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 class Parallel(NodeType):
     name = "parallel"
     label: ClassVar[dict[str, str]] = {"vi": "Song song", "en": "Parallel split"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Chia hồ sơ thành các nhánh chạy song song.",
+        "en": "Splits the case into branches that run at the same time.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 
     def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:

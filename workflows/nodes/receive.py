@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 class Receive(NodeType):
     name = "receive"
     label: ClassVar[dict[str, str]] = {"vi": "Chờ sự kiện", "en": "Wait for a message"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Chờ một tin nhắn từ hệ thống khác (ví dụ: đã nộp phí), có thể có hạn chờ.",
+        "en": "Waits for a message from another system (e.g. fee paid), optionally with a "
+        "time limit.",
+    }
     group = "event"
     waits = True
     transition_keys = frozenset({TIMEOUT})

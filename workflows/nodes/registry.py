@@ -70,6 +70,8 @@ class NodeType:
 
     name: ClassVar[str]
     label: ClassVar[dict[str, str]]
+    #: What the node does, in a sentence for the builder's palette ({"vi", "en"}).
+    description: ClassVar[dict[str, str]] = {}
     #: Palette group: "flow", "task", "automatic", "event".
     group: ClassVar[str] = "flow"
     #: JSON Schema of the node's own keys (besides id, type, label).
@@ -122,6 +124,7 @@ class NodeType:
         return {
             "type": self.name,
             "label": self.label,
+            "description": dict(self.description),
             "group": self.group,
             "config_schema": self.config_schema,
             "transition_keys": sorted(self.transition_keys),

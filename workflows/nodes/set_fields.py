@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 class SetFields(Automatic):
     name = "set_fields"
     label: ClassVar[dict[str, str]] = {"vi": "Gán giá trị", "en": "Set fields"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Tính và gán giá trị cho các trường của hồ sơ.",
+        "en": "Computes values into the record's fields.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["set"],

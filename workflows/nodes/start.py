@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 class Start(NodeType):
     name = "start"
     label: ClassVar[dict[str, str]] = {"vi": "Bắt đầu", "en": "Start"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Nơi quy trình bắt đầu khi hồ sơ được nộp.",
+        "en": "Where the workflow begins when the case is submitted.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 
     def enter(self, ctx: Context, node: NodeDef, token: Token) -> Step:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 class StartWorkflow(Automatic):
     name = "start_workflow"
     label: ClassVar[dict[str, str]] = {"vi": "Khởi động quy trình", "en": "Start a workflow"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Khởi động một quy trình khác và đi tiếp ngay, không chờ.",
+        "en": "Starts another workflow and goes on at once, without waiting.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["workflow"],

@@ -37,6 +37,10 @@ def evaluate_mapping(
 class Subprocess(NodeType):
     name = "subprocess"
     label: ClassVar[dict[str, str]] = {"vi": "Quy trình con", "en": "Sub-process"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Chạy một quy trình con (có thể ở ứng dụng khác) và chờ kết quả.",
+        "en": "Runs a sub-process (possibly of another app) and waits for its outcome.",
+    }
     group = "task"
     waits = True
     transition_keys = frozenset({CONDITION})

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 class TerminateEnd(NodeType):
     name = "terminate"
     label: ClassVar[dict[str, str]] = {"vi": "Kết thúc toàn bộ", "en": "Terminate"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Kết thúc toàn bộ hồ sơ ngay, hủy mọi việc còn mở.",
+        "en": "Ends the whole case at once, cancelling all open work.",
+    }
     terminal = True
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",

@@ -43,6 +43,10 @@ def parse_moment(value: Any, ctx: Context, node: NodeDef) -> datetime:
 class Timer(NodeType):
     name = "timer"
     label: ClassVar[dict[str, str]] = {"vi": "Hẹn giờ", "en": "Timer"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Chờ một khoảng thời gian hoặc tới một thời điểm rồi đi tiếp.",
+        "en": "Waits for a while or until a moment, then goes on.",
+    }
     group = "event"
     waits = True
     config_schema: ClassVar[dict[str, Any]] = {

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 class Webhook(Automatic):
     name = "webhook"
     label: ClassVar[dict[str, str]] = {"vi": "Gọi hệ thống khác", "en": "Call a webhook"}
+    description: ClassVar[dict[str, str]] = {
+        "vi": "Gửi dữ liệu hồ sơ tới một hệ thống khác.",
+        "en": "Sends the case's data to another system.",
+    }
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-from django.http import QueryDict
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -41,7 +41,10 @@ from apps.builder.services import (
     draft_definition_delete,
     draft_definition_put,
     draft_publish,
+    draft_restore,
 )
+from apps.builder.simulation import run_draft_tests, simulate_draft
+from apps.builder.usages import field_usages
 from apps.core.api import (
     AUTH_ERRORS,
     PARSER_CLASSES,
@@ -55,6 +58,7 @@ from apps.core.api import (
     validated,
 )
 from apps.core.errors import InvalidInput
+from workflows import nodes
 
 from .serializers import (
     AppCreateSerializer,
@@ -66,14 +70,22 @@ from .serializers import (
     DefinitionPutSerializer,
     DiffSerializer,
     ImportResultSerializer,
+    NodeTypeSerializer,
+    PreviewSerializer,
     PublishSerializer,
+    RestoreSerializer,
+    SimulationRequestSerializer,
+    SimulationResultSerializer,
+    TestRunSerializer,
+    UsageQuerySerializer,
+    UsageSerializer,
     ValidationResultSerializer,
     VersionDetailSerializer,
 )
 
 APP_KEY = OpenApiParameter("app_key", OpenApiTypes.STR, OpenApiParameter.PATH)
 KIND = OpenApiParameter(
-    "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["entity", "form", "workflow"]
+    "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["entity", "form", "workflow", "test"]
 )
 DEFINITION_KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH)
 NO_APP = error_response("No such app, or the user may not build it.")
@@ -85,9 +97,15 @@ REVISION_ERRORS = {
 BUNDLE_MAX_BYTES = 5 * 1024 * 1024
 
 
+def _running_count() -> Count:
+    """Cases of a version that have not ended (``running_cases``), in the same query."""
+    return Count("instances", filter=Q(instances__status="running"))
+
+
 def _versions() -> Prefetch[Any]:
     # Draft (no number) first, then published versions, newest first.
-    return Prefetch("versions", queryset=AppVersion.objects.order_by("status", "-number"))
+    versions = AppVersion.objects.annotate(running_count=_running_count())
+    return Prefetch("versions", queryset=versions.order_by("status", "-number"))
 
 
 def _with_etag(response: Response, revision: str) -> Response:
@@ -352,7 +370,8 @@ class VersionListView(ListAPIView[AppVersion]):
 
     def get_queryset(self) -> QuerySet[AppVersion]:
         app = app_for_builder(self.request.user, self.kwargs["app_key"])
-        return app.versions.filter(status=AppVersion.Status.PUBLISHED).order_by("-number")
+        versions = app.versions.filter(status=AppVersion.Status.PUBLISHED)
+        return versions.annotate(running_count=_running_count()).order_by("-number")
 
 
 class VersionDetailView(APIView):
@@ -522,3 +541,168 @@ class AppImportView(APIView):
         app = App.objects.prefetch_related(_versions()).get(pk=app.pk)
         result = {"app": app, "version": version, "changed": changed}
         return Response(ImportResultSerializer(result).data, status=201 if changed else 200)
+
+
+# --------------------------------------------------------------------------- builder tools
+
+NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)
+DRAFT_INVALID = error_response(
+    "Bad body, or the draft has errors (`details` lists the findings, as validate does)."
+)
+
+
+class NodeTypeListView(APIView):
+    @extend_schema(
+        operation_id="node_type_list",
+        summary="Node types (the builder's palette)",
+        description="Every node type the engine offers, sorted by group then type: its "
+        "name, label and description (Vietnamese and English), palette group, the JSON "
+        "Schema of its configuration, the keys its ways out may carry and whether it ends "
+        "the case.",
+        responses={200: NodeTypeSerializer(many=True), **AUTH_ERRORS},
+        tags=["builder"],
+    )
+    def get(self, request: Request) -> Response:
+        described = [node_type.describe() for node_type in nodes.registry().values()]
+        described.sort(key=lambda d: (d["group"], d["type"]))
+        return Response(NodeTypeSerializer(described, many=True).data)
+
+
+SIMULATE_DESCRIPTION = """\
+Run a test case over the draft's definitions through the real engine, in memory: nothing
+is stored and nothing is sent. Send a test case (`workflow`, `data`, `steps`, optional
+`expect`, as in a saved test without key and label) or `{"test": <saved test key>}`, and
+optionally `now` (default: now). Each step completes the open task of `node` with
+`action` (its `data` must be fields of the task's form); a step naming a task that is not
+open, or an action it does not have, is an error and stops the run. Timers and deadlines
+are not fired: their due times (working days) are shown.
+"""
+
+
+class AppSimulateView(APIView):
+    parser_classes = PARSER_CLASSES
+
+    @extend_schema(
+        operation_id="app_simulate",
+        summary="Simulate a case on the draft",
+        description=SIMULATE_DESCRIPTION,
+        parameters=[APP_KEY],
+        request=SimulationRequestSerializer,
+        responses={
+            200: SimulationResultSerializer,
+            400: DRAFT_INVALID,
+            **AUTH_ERRORS,
+            404: error_response("No such app, or no such saved test."),
+        },
+        tags=["builder"],
+    )
+    def post(self, request: Request, app_key: str) -> Response:
+        app = app_for_builder(request.user, app_key)
+        result = simulate_draft(app=app, body=json_object(request.data))
+        return Response(SimulationResultSerializer(result).data)
+
+
+class AppTestRunView(APIView):
+    parser_classes = PARSER_CLASSES
+
+    @extend_schema(
+        operation_id="app_test_run",
+        summary="Run every saved test of the draft",
+        description="Each saved test (definitions of kind `test`) simulated on the draft, "
+        "as `simulate` does; `passed` when all pass. Publishing refuses a draft whose "
+        "tests fail.",
+        parameters=[APP_KEY],
+        request=None,
+        responses={200: TestRunSerializer, 400: DRAFT_INVALID, **AUTH_ERRORS, 404: NO_APP},
+        tags=["builder"],
+    )
+    def post(self, request: Request, app_key: str) -> Response:
+        app = app_for_builder(request.user, app_key)
+        return Response(TestRunSerializer(run_draft_tests(app=app)).data)
+
+
+class VersionRestoreView(APIView):
+    parser_classes = PARSER_CLASSES
+
+    @extend_schema(
+        operation_id="version_restore",
+        summary="Restore a published version into the draft",
+        description="Replace the draft's definitions and app settings with those of "
+        "published version `number` (publish the draft then to roll back). Send the draft "
+        "revision (If-Match or `revision`). Answers the app, as `app_retrieve` does, with "
+        "the new revision.",
+        parameters=[APP_KEY, NUMBER, REVISION_HEADER],
+        request=RestoreSerializer,
+        responses={
+            200: AppDetailSerializer,
+            400: error_response("Invalid body."),
+            **AUTH_ERRORS,
+            404: error_response("No such app or version."),
+            **REVISION_ERRORS,
+        },
+        tags=["builder"],
+    )
+    def post(self, request: Request, app_key: str, number: int) -> Response:
+        app = app_for_builder(request.user, app_key)
+        data = json_object(request.data) if request.data else {}
+        body = validated(RestoreSerializer, data)
+        refuse_nul(body)
+        draft_restore(
+            app=app, number=number, user=request.user, revision=revision_from(request, body)
+        )
+        return AppDetailView().get(request, app_key)
+
+
+class AppUsagesView(APIView):
+    @extend_schema(
+        operation_id="app_usages",
+        summary="Where a field is used",
+        description="Every place of the draft that reads or writes field `field` of entity "
+        '`entity`: the entity\'s title field, form fields, rules (`{"var": ...}`, also '
+        "of a part such as `field.sub`), `{{field}}` placeholders in messages, task forms, "
+        "set_fields targets, saved tests' data, Open311 field maps. Only forms and "
+        "workflows of that entity count.",
+        parameters=[APP_KEY, UsageQuerySerializer],
+        responses={
+            200: UsageSerializer(many=True),
+            400: error_response("`entity` or `field` is missing or not a key."),
+            **AUTH_ERRORS,
+            404: NO_APP,
+        },
+        tags=["builder"],
+    )
+    def get(self, request: Request, app_key: str) -> Response:
+        draft = draft_of(app_for_builder(request.user, app_key))
+        query = validated(UsageQuerySerializer, request.query_params.dict())
+        usages = field_usages(version_bundle(draft), query["entity"], query["field"])
+        return Response(UsageSerializer(usages, many=True).data)
+
+
+class AppPreviewView(APIView):
+    parser_classes = PARSER_CLASSES
+
+    @extend_schema(
+        operation_id="app_preview",
+        summary="Preview a form as citizens see it",
+        description="The form (its document, not necessarily saved) drawn by the citizen "
+        "portal's own templates, every step on one page, with the portal's script so that "
+        "its rules run live; it cannot be sent. `entity` defaults to the draft's entity the "
+        "form names; `data` fills in sample answers. Static files are linked by absolute "
+        "paths, so the page works in an `<iframe srcdoc>`.",
+        parameters=[APP_KEY],
+        request=PreviewSerializer,
+        responses={
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="The page."),
+            400: error_response("Invalid documents (`details` lists the findings)."),
+            **AUTH_ERRORS,
+            404: NO_APP,
+        },
+        tags=["builder"],
+    )
+    def post(self, request: Request, app_key: str) -> HttpResponse:
+        from apps.builder.preview import form_preview
+
+        app = app_for_builder(request.user, app_key)
+        body = validated(PreviewSerializer, json_object(request.data))
+        html = form_preview(app=app, body=body, request=request._request)
+        return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -95,6 +95,8 @@ OFFICIALS_A = {**READERS_A, "citizen_a": 403}
 #: Who steers case A (cancel, pause, resume): leaders over its agencies, admins.
 STEERING_A = {**OFFICIALS_A, "officer_x": 403, "builder_p": 403}
 ADMIN_ONLY = statuses(403, admin=200)
+#: Agencies and roles are read by administrators and by app builders (assignment pickers).
+DIRECTORY = statuses(403, admin=200, builder_p=200, builder_other=200)
 
 
 def _definition(world: World, kind: str = "entity", key: str = "field_report") -> str:
@@ -220,6 +222,48 @@ ENDPOINTS = [
         _url("/api/v1/apps/field_reports/export/"),
         statuses(404, **BUILDERS),
     ),
+    Endpoint("node_type_list", "get", _url("/api/v1/node-types/"), statuses(200)),
+    Endpoint(
+        "app_simulate",
+        "post",
+        _url("/api/v1/apps/field_reports/simulate/"),
+        statuses(404, **BUILDERS),
+        body=lambda w, r: {
+            "workflow": "field_report_flow",
+            "data": {"category": "flooding"},
+            "steps": [{"node": "triage", "action": "accept"}],
+        },
+    ),
+    Endpoint(
+        "app_test_run",
+        "post",
+        _url("/api/v1/apps/field_reports/tests/run/"),
+        statuses(404, **BUILDERS),
+    ),
+    Endpoint(
+        "version_restore",
+        "post",
+        _url("/api/v1/apps/field_reports/versions/1/restore/"),
+        statuses(404, **BUILDERS),
+        body=lambda w, r: {"revision": _revision()},
+    ),
+    Endpoint(
+        "app_usages",
+        "get",
+        _url("/api/v1/apps/field_reports/usages/?entity=field_report&field=category"),
+        statuses(404, **BUILDERS),
+    ),
+    Endpoint(
+        "app_preview",
+        "post",
+        _url("/api/v1/apps/field_reports/preview/"),
+        statuses(404, **BUILDERS),
+        body=lambda w, r: {
+            "form": draft_of(App.objects.get(key="field_reports"))
+            .definitions.get(kind="form", key="citizen_report")
+            .document
+        },
+    ),
     # --- citizens
     Endpoint(
         "submission_create",
@@ -332,7 +376,7 @@ ENDPOINTS = [
         body=lambda w, r: {"name": "fee_paid", "key": "GPXD-1", "data": {}},
     ),
     # --- administration
-    Endpoint("agency_list", "get", _url("/api/v1/agencies/"), ADMIN_ONLY),
+    Endpoint("agency_list", "get", _url("/api/v1/agencies/"), DIRECTORY),
     Endpoint(
         "agency_create",
         "post",
@@ -352,7 +396,7 @@ ENDPOINTS = [
         ADMIN_ONLY,
         body=lambda w, r: {"name_en": "Can Tho Water Supply and Drainage"},
     ),
-    Endpoint("role_list", "get", _url("/api/v1/roles/"), ADMIN_ONLY),
+    Endpoint("role_list", "get", _url("/api/v1/roles/"), DIRECTORY),
     Endpoint("membership_list", "get", _url("/api/v1/memberships/"), ADMIN_ONLY),
     Endpoint(
         "membership_create",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.models import translated
 from workflows.definition import EntityDef, FieldDef, FormDef, FormFieldDef
-from workflows.forms import IMAGE_TYPES
+from workflows.forms import IMAGE_TYPES, field_of_error
 
 FILE_TYPES = frozenset({"file", "photo"})
 LOCATION_PARTS = ("lat", "lng", "address")
@@ -34,6 +35,12 @@ LOCATION_PARTS = ("lat", "lng", "address")
 GROUP_WIDGETS = frozenset({"radio", "checkboxes", "location"})
 #: A name the form never uses: bots fill it in, people never see it.
 HONEYPOT = "website"
+#: Buttons of a ``group`` field: add an empty row (value: the group's key) and remove one
+#: (value: ``<group>-<index>``). Without JavaScript they re-draw the page, keeping answers.
+ADD_ROW = "_add_row"
+REMOVE_ROW = "_remove_row"
+#: Row indexes a browser may post (``co_applicants.12.full_name``); larger ones are ignored.
+ROW_INDEX_RE = re.compile(r"^(\d{1,4})$")
 MAX_FILE_NAME = 120
 
 #: ``agency_options(kind)`` -> [(code, name)] of the active agencies of that kind.
@@ -65,10 +72,21 @@ class FieldView:
     required_if: str | None = None
     #: What the portal adds to the definition's help, e.g. how many files fit.
     hint: str = ""
+    #: A ``group`` field: its rows, a blank row for the browser to copy, its row limits.
+    rows: list[GroupRowView] = field(default_factory=list)
+    template_row: GroupRowView | None = None
+    min_items: int = 0
+    max_items: int = 0
+    #: A sub-field of a group row (drawn with ``data-subfield``, not ``data-field``).
+    in_group: bool = False
 
     @property
     def template(self) -> str:
         return f"portal/fields/{self.widget}.html"
+
+    @property
+    def can_add(self) -> bool:
+        return self.widget == "group" and len(self.rows) < self.max_items
 
     @property
     def is_group(self) -> bool:
@@ -77,6 +95,8 @@ class FieldView:
     @property
     def anchor_id(self) -> str:
         """The element the error summary links to: the first input of the field."""
+        if self.widget == "group":
+            return self.rows[0].fields[0].anchor_id if self.rows else self.input_id
         if self.widget == "location":
             return f"{self.input_id}-lat"
         if self.widget in {"radio", "checkboxes"} and self.options:
@@ -97,6 +117,17 @@ class FieldView:
         if self.errors:
             ids.append(self.error_id)
         return " ".join(ids)
+
+
+@dataclass
+class GroupRowView:
+    """One row of a group: its position (as posted), its spoken label, its inputs."""
+
+    index: str
+    label: str
+    fields: list[FieldView]
+    #: ``_remove_row`` value of the row's remove button.
+    remove_value: str
 
 
 @dataclass(frozen=True)
@@ -143,7 +174,7 @@ def widget_for(spec: FieldDef, form_field: FormFieldDef) -> str:
         return "checkbox"
     if spec.type in FILE_TYPES:
         return "file"
-    return spec.type  # number, date, location
+    return spec.type  # number, date, location, group
 
 
 def _number(value: Any) -> str:
@@ -225,6 +256,78 @@ def _display_value(spec: FieldDef, value: Any) -> Any:
     return "" if value is None else str(value)
 
 
+def row_label(spec: FieldDef, number: int | str) -> str:
+    """How a row of a group is named to the citizen: "Co-applicant 2"."""
+    item = translated(spec.config.get("item_label"))
+    if item:
+        return _("%(item)s %(number)s") % {"item": item, "number": number}
+    return _("%(group)s, row %(number)s") % {"group": translated(spec.label), "number": number}
+
+
+def _sub_view(
+    group: FieldDef,
+    sub: FieldDef,
+    index: str,
+    value: Any,
+    errors: list[str],
+    agency_options: AgencyOptions,
+) -> FieldView:
+    view = field_view(
+        sub, FormFieldDef(field=sub.key), value=value, errors=errors, agency_options=agency_options
+    )
+    view.key = f"{group.key}.{index}.{sub.key}"
+    view.input_id = f"f-{group.key}-{index}-{sub.key}"
+    view.in_group = True
+    view.options = [
+        OptionView(value=o.value, label=o.label, id=f"{view.input_id}-{n}", selected=o.selected)
+        for n, o in enumerate(view.options)
+    ]
+    return view
+
+
+def _group_row(
+    spec: FieldDef,
+    index: str,
+    number: int | str,
+    row: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    agency_options: AgencyOptions,
+) -> GroupRowView:
+    fields = [
+        _sub_view(
+            spec,
+            sub,
+            index,
+            row.get(sub.key),
+            list(errors.get(f"{spec.key}.{index}.{sub.key}", [])),
+            agency_options,
+        )
+        for sub in spec.fields
+    ]
+    return GroupRowView(
+        index=index,
+        label=row_label(spec, number),
+        fields=fields,
+        remove_value=f"{spec.key}-{index}",
+    )
+
+
+def _group_rows(
+    spec: FieldDef, value: Any, errors: Mapping[str, list[str]], agency_options: AgencyOptions
+) -> list[GroupRowView]:
+    """The rows drawn: those given, then blank ones up to ``max(given + 1, min_items, 1)``
+    (never more than ``max_items`` unless more were given)."""
+    given = [row if isinstance(row, Mapping) else {} for row in value or []]
+    if not isinstance(value, list):
+        given = []
+    count = max(len(given), min(max(len(given) + 1, spec.min_items, 1), spec.max_items))
+    rows = given + [{} for _ in range(count - len(given))]
+    return [
+        _group_row(spec, str(index), index + 1, row, errors, agency_options)
+        for index, row in enumerate(rows)
+    ]
+
+
 def field_view(
     spec: FieldDef,
     form_field: FormFieldDef,
@@ -232,9 +335,30 @@ def field_view(
     value: Any,
     errors: list[str],
     agency_options: AgencyOptions,
+    row_errors: Mapping[str, list[str]] | None = None,
 ) -> FieldView:
+    """One field as drawn; ``row_errors`` (a group's): messages keyed ``<key>.<row>.<sub>``."""
     widget = widget_for(spec, form_field)
     input_id = f"f-{spec.key}"
+    if spec.type == "group":
+        required = form_field.required if form_field.required is not None else spec.required
+        return FieldView(
+            key=spec.key,
+            type=spec.type,
+            widget=widget,
+            label=translated(form_field.label or spec.label),
+            help=translated(form_field.help or spec.help),
+            required=bool(required),
+            input_id=input_id,
+            value=value if isinstance(value, list) else [],
+            errors=list(errors),
+            visible_if=_rule(form_field.visible_if),
+            required_if=_rule(form_field.required_if),
+            rows=_group_rows(spec, value, row_errors or {}, agency_options),
+            template_row=_group_row(spec, "__index__", "__number__", {}, {}, agency_options),
+            min_items=spec.min_items,
+            max_items=spec.max_items,
+        )
     shown = _display_value(spec, value)
     required = form_field.required if form_field.required is not None else spec.required
     return FieldView(
@@ -286,6 +410,7 @@ def form_view(
                 value=values.get(spec.key),
                 errors=errors.get(spec.key, []),
                 agency_options=agency_options,
+                row_errors=errors,
             )
             if spec.key in reattach:
                 view.hint = " ".join(
@@ -293,8 +418,14 @@ def form_view(
                 ).strip()
             fields.append(view)
             summary.extend(SummaryItem(view.anchor_id, view.label, m) for m in view.errors)
+            for row in view.rows:
+                for sub in row.fields:
+                    label = f"{row.label}: {sub.label}"
+                    summary.extend(SummaryItem(sub.anchor_id, label, m) for m in sub.errors)
         steps.append(StepView(key=step.key, label=translated(step.label), fields=fields))
-    others = [m for key, messages in errors.items() if key not in known for m in messages]
+    others = [
+        m for key, messages in errors.items() if field_of_error(key) not in known for m in messages
+    ]
     return FormView(
         key=form.key,
         label=translated(form.label),
@@ -318,11 +449,81 @@ def raw_from_post(form: FormDef, entity: EntityDef, post: QueryDict) -> dict[str
         key = spec.key
         if spec.type == "multi_choice":
             raw[key] = post.getlist(key)
+        elif spec.type == "group":
+            raw[key] = [row for _index, row in posted_rows(spec, post) if not _blank_row(spec, row)]
         elif spec.type == "location":
             raw[key] = {part: post.get(f"{key}.{part}", "") for part in LOCATION_PARTS}
         elif key in post:
             raw[key] = post.get(key)
     return raw
+
+
+def posted_rows(spec: FieldDef, post: QueryDict) -> list[tuple[int, dict[str, Any]]]:
+    """Every row of group ``spec`` in ``post`` (blank ones too), as (index, answers),
+    in the order of their index. Inputs are named ``<group>.<index>.<sub-field>``."""
+    found: dict[int, dict[str, Any]] = {}
+    prefix = f"{spec.key}."
+    subs = {sub.key: sub for sub in spec.fields}
+    for name in post:
+        if not name.startswith(prefix):
+            continue
+        index_text, _dot, sub_key = name[len(prefix) :].partition(".")
+        sub = subs.get(sub_key)
+        if sub is None or not ROW_INDEX_RE.match(index_text):
+            continue
+        row = found.setdefault(int(index_text), {})
+        row[sub_key] = post.getlist(name) if sub.type == "multi_choice" else post.get(name)
+    return sorted(found.items())
+
+
+def _blank_row(spec: FieldDef, row: Mapping[str, Any]) -> bool:
+    for value in row.values():
+        if isinstance(value, list) and value:
+            return False
+        if isinstance(value, str) and value.strip():
+            return False
+    return True
+
+
+def row_action(form: FormDef, entity: EntityDef, post: QueryDict) -> dict[str, Any] | None:
+    """The answers to draw again when ``post`` came from a group's "add another" or
+    "remove" button (None otherwise). Adding puts an empty row after the given ones;
+    removing drops the row named ``<group>-<index>``. Nothing is validated or kept."""
+    adding = post.get(ADD_ROW)
+    removing = post.get(REMOVE_ROW)
+    if adding is None and removing is None:
+        return None
+    raw = raw_from_post(form, entity, post)
+    for form_field in form.form_fields():
+        spec = entity.field(form_field.field)
+        if spec is None or spec.type != "group":
+            continue
+        if adding == spec.key and len(raw.get(spec.key, [])) < spec.max_items:
+            raw[spec.key] = [*raw.get(spec.key, []), {}]
+        if removing and removing.startswith(f"{spec.key}-"):
+            gone = removing[len(spec.key) + 1 :]
+            raw[spec.key] = [
+                row
+                for index, row in posted_rows(spec, post)
+                if str(index) != gone and not _blank_row(spec, row)
+            ]
+    return raw
+
+
+def group_summary(spec: FieldDef, rows: list[Any], display: Callable[[Any, Any], str]) -> str:
+    """A group's rows as one line of text: "Co-applicant 1: Name: A, Relation: Spouse; ..."
+    (``display(sub_field, value)`` shows one answer)."""
+    parts = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            continue
+        answers = [
+            f"{translated(sub.label)}: {display(sub, row[sub.key])}"
+            for sub in spec.fields
+            if row.get(sub.key) not in (None, "", [])
+        ]
+        parts.append(f"{row_label(spec, number)}: {', '.join(answers)}")
+    return "; ".join(parts)
 
 
 def safe_file_name(name: str | None) -> str:

@@ -31,6 +31,9 @@ MESSAGES: dict[str, Promise] = {
     ),
     "unknown_agency": _("Choose one of the agencies offered."),
     "not_editable": _("This task may not change this field."),
+    "invalid_group": _("Enter the rows of this list."),
+    "too_many_rows": _("Enter at most %(max_items)s rows."),
+    "too_few_rows": _("Enter at least %(min_items)s rows."),
 }
 
 

@@ -19,7 +19,7 @@ from apps.core.models import translated
 from apps.runtime.models import Task
 from workflows.definition import EntityDef, FieldDef
 
-from .selectors import FILE_TYPES
+from .selectors import FILE_TYPES, display_value
 
 #: Field type → widget the template renders.
 WIDGETS = {
@@ -34,6 +34,7 @@ WIDGETS = {
     "agency": "select",
     "file": "files",
     "photo": "files",
+    "group": "group",
 }
 LOCATION_PARTS = ("lat", "lng", "address")
 PRESENT = "__present"
@@ -87,6 +88,9 @@ def _initial(spec: FieldDef, value: Any) -> Any:
     if spec.type in FILE_TYPES:
         items = value if isinstance(value, list) else []
         return [str(item.get("name", "")) for item in items if isinstance(item, dict)]
+    if spec.type == "group":  # shown, not edited here: one line per row
+        rows = value if isinstance(value, list) else []
+        return [display_value(spec, [row]) for row in rows if isinstance(row, dict)]
     return _as_text(value)
 
 
@@ -96,7 +100,7 @@ def _posted(spec: FieldDef, post: QueryDict, fallback: Any) -> Any:
         return post.getlist(spec.key) if spec.key + PRESENT in post else fallback
     if spec.type == "location":
         return {part: post.get(f"{spec.key}__{part}", "") for part in LOCATION_PARTS}
-    if spec.type in FILE_TYPES:
+    if spec.type in FILE_TYPES or spec.type == "group":
         return fallback
     return post.get(spec.key, fallback)
 
@@ -168,7 +172,7 @@ def task_data(task: Task, entity: EntityDef, post: QueryDict) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key in task.fields:
         spec = entity.field(key)
-        if spec is None or spec.type in FILE_TYPES:
+        if spec is None or spec.type in FILE_TYPES or spec.type == "group":
             continue
         if spec.type == "multi_choice":
             if key + PRESENT in post:

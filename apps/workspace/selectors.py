@@ -100,6 +100,12 @@ def display_value(spec: FieldDef, value: Any, agency_names: dict[str, str] | Non
         return f"{point} · {value['address']}" if value.get("address") else point
     if spec.type in FILE_TYPES and isinstance(value, list):
         return ", ".join(str(item.get("name", "")) for item in value if isinstance(item, dict))
+    if spec.type == "group" and isinstance(value, list):
+        rows = [row for row in value if isinstance(row, dict)]
+        return "; ".join(
+            ", ".join(display_value(sub, row.get(sub.key), agency_names) for sub in spec.fields)
+            for row in rows
+        )
     return str(value)
 
 
@@ -113,6 +119,17 @@ def _detail(spec: FieldDef, value: Any, agency_names: dict[str, str]) -> Detail:
     if spec.type in FILE_TYPES and isinstance(value, list):
         names = [str(item.get("name", "")) for item in value if isinstance(item, dict)]
         return Detail(spec.key, label, "files", names)
+    if spec.type == "group" and isinstance(value, list):
+        # A small table: one column per sub-field, one line per row.
+        rows = [row for row in value if isinstance(row, dict)]
+        table = {
+            "columns": [translated(sub.label) or sub.key for sub in spec.fields],
+            "rows": [
+                [display_value(sub, row.get(sub.key), agency_names) for sub in spec.fields]
+                for row in rows
+            ],
+        }
+        return Detail(spec.key, label, "group", table)
     kind = "long_text" if spec.type == "long_text" else "text"
     return Detail(spec.key, label, kind, display_value(spec, value, agency_names))
 

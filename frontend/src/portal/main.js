@@ -5,6 +5,7 @@
 //   the required marker of `data-required-if` toggled, as the citizen answers, with the
 //   same JSON Logic engine and data the server uses.
 // - Map picker (map.js) for location fields.
+// - Repeating groups (groups.js): rows added and removed without a reload.
 // - "Use my current position" fills a location field from the device's GPS.
 // - The error summary takes the focus, so it is read first; its links focus the field.
 //
@@ -12,6 +13,7 @@
 
 import 'leaflet/dist/leaflet.css'
 import './portal.css'
+import { attachGroups } from './groups.js'
 import { attachMaps } from './map.js'
 import { watch } from './rules.js'
 
@@ -72,6 +74,7 @@ export function start () {
   document.documentElement.setAttribute('data-portal-ready', '')
   guarded('error summary', errorSummary)
   for (const form of document.querySelectorAll('[data-portal-form]')) {
+    guarded('groups', () => attachGroups(form))
     guarded('rules', () => watch(form))
     guarded('map', () => attachMaps(form))
   }

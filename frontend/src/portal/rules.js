@@ -18,6 +18,12 @@
 // `data-widget`, `data-visible-if`, `data-required-if` and, when present, `data-validations`
 // (JSON list of rules or of {rule, message}). Inputs are found by name: `<key>`, or
 // `<key>.lat` / `<key>.lng` / `<key>.address` for a location.
+//
+// A group field (`data-widget="group"`) holds rows (`[data-group-row]`) of sub-fields
+// (`[data-subfield]`, inputs named `<group>.<index>.<sub-field>`); its answer is the list of
+// its rows as the server cleans them: blank rows left out, blank sub-fields left out of a
+// row, and no answer at all (like the server, which keeps a group only when every row is
+// valid) when a row misses a required sub-field or has an invalid one.
 
 import { LogicEngine } from 'json-logic-engine'
 
@@ -126,18 +132,59 @@ function fileValue (input) {
   return files.map((file) => ({ name: file.name, content_type: file.type, size: file.size }))
 }
 
+function keyOf (field) {
+  return field.getAttribute('data-field') ?? field.getAttribute('data-subfield')
+}
+
 /** The inputs of a field, by name (`key`, or `key.lat`... for a location). */
 export function inputsOf (field) {
-  const key = field.getAttribute('data-field')
+  const key = keyOf(field)
   return Array.from(field.querySelectorAll('input, select, textarea')).filter(
     (input) => input.name === key || input.name.startsWith(`${key}.`)
   )
 }
 
+function rawBlank (inputs) {
+  return inputs.every((input) =>
+    input.type === 'checkbox' || input.type === 'radio'
+      ? !input.checked
+      : input.type === 'file'
+        ? !(input.files && input.files.length)
+        : String(input.value).trim() === ''
+  )
+}
+
+/** A group's rows as the server cleans them; undefined when none, or when one is invalid. */
+export function groupValue (field) {
+  const rows = []
+  for (const row of field.querySelectorAll('[data-group-row]')) {
+    if (row.closest('[data-field]') !== field) continue
+    const clean = {}
+    let filled = false
+    let invalid = false
+    for (const sub of row.querySelectorAll('[data-subfield]')) {
+      const inputs = inputsOf(sub)
+      if (rawBlank(inputs)) {
+        if (inputs.some((input) => input.required)) invalid = true
+        continue
+      }
+      filled = true
+      const value = fieldValue(sub)
+      if (value === undefined) invalid = true
+      else clean[keyOf(sub).split('.').pop()] = value
+    }
+    if (!filled) continue
+    if (invalid) return undefined
+    rows.push(clean)
+  }
+  return rows.length ? rows : undefined
+}
+
 /** The answer of one field as the server cleans it; undefined when blank or invalid. */
 export function fieldValue (field) {
-  const key = field.getAttribute('data-field')
+  const key = keyOf(field)
   const widget = field.getAttribute('data-widget')
+  if (widget === 'group') return groupValue(field)
   const inputs = inputsOf(field)
   if (!inputs.length) return undefined
   if (widget === 'location') return locationValue(inputs, key)

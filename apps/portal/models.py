@@ -100,7 +100,7 @@ DRAFT_DAYS = 30
 
 class SubmissionDraft(PublicId):
     """The answers so far of a citizen filling in a form step by step. Whoever holds the
-    link (``?draft=<uuid>``) may resume it; files are chosen on the last page, not kept here."""
+    link (``?draft=<uuid>``) may resume it, with the files chosen so far."""
 
     app_key = models.SlugField(_("app"), max_length=63)
     form_key = models.SlugField(_("form"), max_length=63)
@@ -108,6 +108,11 @@ class SubmissionDraft(PublicId):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     expires_at = models.DateTimeField(_("expires at"), default=_draft_expiry, db_index=True)
+    #: Files chosen before the draft was saved: stored (content type sniffed, size checked)
+    #: but not part of any record until the form is sent.
+    attachments = models.ManyToManyField(
+        "records.Attachment", verbose_name=_("files"), blank=True, related_name="drafts"
+    )
 
     class Meta:
         verbose_name = _("form draft")

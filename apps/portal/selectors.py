@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -56,6 +57,8 @@ class CaseStatus:
     #: Work given back to the citizen (e.g. completing the application), if any is open.
     citizen_task: CitizenTask | None = None
     rating: CaseRating | None = None
+    #: Until when the citizen may reopen the closed case (None: it cannot be reopened).
+    reopen_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ def case_status(record: Record) -> CaseStatus:
     rating = CaseRating.objects.filter(record=record).first() if closed else None
     if closed:
         outcome_label = closing[-1].label if closing and closing[-1].label else None
+    reopen_until = reopen_deadline_of(record) if closed else None
     return CaseStatus(
         tracking_code=record.tracking_code,
         app_label=version.label,
@@ -179,4 +183,38 @@ def case_status(record: Record) -> CaseStatus:
         ],
         citizen_task=citizen_task,
         rating=rating,
+        reopen_until=reopen_until,
+    )
+
+
+def reopen_deadline_of(record: Record) -> datetime | None:
+    """Until when the citizen may still reopen their closed case: None when it is not
+    closed, has no workflow to run again, the period is over or it was already reopened
+    since this closing."""
+    from apps.runtime.models import ProcessInstance
+    from apps.runtime.services import REOPENED_BY_CITIZEN, reopen_deadline
+
+    deadline = reopen_deadline(record)
+    if deadline is None or deadline < timezone.now():
+        return None
+    finished = ProcessInstance.objects.filter(
+        record_id=record.pk, status=ProcessInstance.Status.COMPLETED
+    ).exists()
+    closed_at = record.closed_at.isoformat() if record.closed_at else ""
+    if (
+        not finished
+        or record.events.filter(kind=REOPENED_BY_CITIZEN, data__closed_at=closed_at).exists()
+    ):
+        return None
+    return deadline
+
+
+def submissions_of(user: Any) -> list[Record]:
+    """The records ``user`` submitted while signed in, newest first (any app)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Record.objects.filter(submitted_by=user, form_key__gt="")
+        .select_related("app_version")
+        .order_by("-created_at")[:200]
     )

@@ -3,6 +3,9 @@ form's draft while it is filled in step by step, rating a closed case."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,11 +19,14 @@ from apps.records.models import Attachment, Record
 from apps.records.services import _store_uploads, secret_matches
 from apps.runtime.models import Task
 from apps.runtime.services import task_complete_by_citizen
-from workflows.definition import EntityDef
+from workflows.definition import EntityDef, FormDef, StepDef
+from workflows.forms import clean_submission
 
 from .models import DRAFT_DAYS, CaseRating, SubmissionDraft
 
 FILE_TYPES = ("file", "photo")
+#: A yes/no field by which a form asks whether the citizen wants emails about the case.
+WANTS_UPDATES = "wants_updates"
 #: The longest comment a rating may carry, in characters.
 RATING_COMMENT_MAX = 2000
 
@@ -103,10 +109,80 @@ def draft_save(
     return draft
 
 
+def _attachments_delete(attachments: Any) -> None:
+    for attachment in attachments:
+        attachment.file.delete(save=False)
+        attachment.delete()
+
+
 def draft_delete(*, draft: SubmissionDraft) -> None:
-    """The draft is gone once the form is sent."""
+    """The draft is gone once the form is sent, with the files it kept (the record has its
+    own copies)."""
     if draft.pk is not None:
+        _attachments_delete(list(draft.attachments.filter(record__isnull=True)))
         draft.delete()
+
+
+@transaction.atomic
+def draft_files_keep(
+    *,
+    draft: SubmissionDraft,
+    form: FormDef,
+    entity: EntityDef,
+    files: dict[str, list[UploadedFile]],
+    remove: Collection[str] = (),
+) -> SubmissionDraft:
+    """Keep the files chosen on a form's page with its draft, and drop those the citizen
+    removed (``remove``: attachment UUIDs). Each field's kept and new files together are
+    checked as the form checks them (type sniffed from the content, size, count); nothing
+    new is kept when one is refused (InvalidInput with per-field messages)."""
+    from apps.records.validation import errors_by_field
+
+    wanted = set()
+    for value in remove:
+        try:
+            wanted.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    if wanted:
+        _attachments_delete(list(draft.attachments.filter(uuid__in=wanted, record__isnull=True)))
+    by_key = {ff.field: ff for ff in form.form_fields()}
+    keys = {
+        key
+        for key in files
+        if key in by_key and (spec := entity.field(key)) is not None and spec.type in FILE_TYPES
+    }
+    stored = _store_uploads({key: files[key] for key in keys if files[key]})
+    errors: dict[str, list[str]] = {}
+    for key, new in stored.items():
+        kept = list(draft.attachments.filter(field_key=key))
+        unconditional = replace(by_key[key], visible_if=None)
+        one = FormDef(
+            key=form.key,
+            entity=form.entity,
+            label=form.label,
+            steps=(StepDef(key="files", label={}, fields=(unconditional,)),),
+        )
+        raw = {key: [a.descriptor() for a in kept + new]}
+        _data, found = clean_submission(one, entity, raw, agency_exists=lambda *_a: True)
+        errors.update(errors_by_field([e for e in found if e.field == key]))
+    if errors:
+        for new in stored.values():
+            for attachment in new:
+                attachment.file.delete(save=False)
+        raise InvalidInput(_("Some answers need your attention."), code="invalid", details=errors)
+    draft.attachments.add(*[a for new in stored.values() for a in new])
+    return draft
+
+
+def drafts_expired_delete(*, now: Any = None) -> int:
+    """Delete the drafts that can no longer be resumed, and their files; the count."""
+    expired = SubmissionDraft.objects.filter(expires_at__lte=now or timezone.now())
+    count = 0
+    for draft in expired.iterator():
+        draft_delete(draft=draft)
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -137,3 +213,21 @@ def rating_add(*, record: Record, secret: str, stars: Any, comment: str = "") ->
             return CaseRating.objects.create(record=record, stars=value, comment=text)
     except IntegrityError:
         raise Conflict(_("This case has already been rated."), code="already_rated") from None
+
+
+def receipt_send(*, record: Record, status_url: str, language: str) -> bool:
+    """After the submission commits, email its receipt to the citizen when they gave an
+    email (and, if the form asks, want updates); False when nothing is sent."""
+    if not record.contact_email:
+        return False
+    from apps.builder.selectors import version_app_def
+
+    entity = version_app_def(record.app_version).entities.get(record.entity_key)
+    asks = entity is not None and entity.field(WANTS_UPDATES) is not None
+    if asks and record.data.get(WANTS_UPDATES) is not True:
+        return False  # the form asks, and the citizen did not tick it
+    from .tasks import receipt_email
+
+    record_uuid = str(record.uuid)
+    transaction.on_commit(lambda: receipt_email.delay(record_uuid, status_url, language))
+    return True

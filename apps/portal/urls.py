@@ -13,5 +13,10 @@ urlpatterns = [
     path("status/", views.status, name="status"),
     path("status/correct/", views.correction, name="correction"),
     path("status/rate/", views.rate, name="rate"),
+    path("status/reopen/", views.reopen, name="reopen"),
+    path("account/", views.account, name="account"),
+    path("account/login/", views.CitizenLogin.as_view(), name="login"),
+    path("account/logout/", views.CitizenLogout.as_view(), name="logout"),
+    path("account/case/<str:tracking_code>/", views.my_case, name="mine"),
     path("open311/v2/", include("apps.portal.open311.urls")),
 ]

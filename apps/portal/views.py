@@ -8,16 +8,24 @@ works without JavaScript; every refusal is a page with a translated message and 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -27,19 +35,23 @@ from apps.builder.models import AppVersion
 from apps.builder.selectors import public_forms, published_form, version_app_def
 from apps.core.errors import InvalidInput, NotFound, ServiceError
 from apps.core.models import translated
+from apps.records.models import Record
 from apps.records.selectors import record_by_tracking
 from apps.records.services import ALPHABET, _agency_exists, normalize_code, record_submit
+from apps.runtime.services import case_reopen_by_citizen
 from workflows import rules
 from workflows.definition import AppDef, EntityDef, FormDef, StepDef
-from workflows.forms import clean_submission
+from workflows.forms import clean_submission, field_of_error
 
-from .models import SubmissionDraft
+from .models import RATE_RE, SubmissionDraft
 from .rendering import (
     FILE_TYPES,
     HONEYPOT,
     form_view,
+    group_summary,
     max_upload_bytes,
     raw_from_post,
+    row_action,
     uploads_from_files,
 )
 from .selectors import (
@@ -49,8 +61,16 @@ from .selectors import (
     correction_form,
     draft_for,
     open_citizen_task,
+    submissions_of,
 )
-from .services import correction_submit, draft_delete, draft_save, rating_add
+from .services import (
+    correction_submit,
+    draft_delete,
+    draft_files_keep,
+    draft_save,
+    rating_add,
+    receipt_send,
+)
 
 #: Session key of {tracking code: secret} for receipts not yet shown.
 RECEIPTS = "portal.receipts"
@@ -68,6 +88,52 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 
 def _not_found(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "portal/not_found.html", {"message": message}, status=404)
+
+
+# --------------------------------------------------------------------------- throttling
+
+PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400,
+           "day": 86400}  # fmt: skip
+
+
+def _over_rate(request: HttpRequest) -> int:
+    """Seconds to wait when this anonymous POST is over ``PORTAL_SUBMIT_RATE`` for its
+    client address (counted in the cache, per fixed window); 0 when it may go on."""
+    if request.method != "POST" or request.user.is_authenticated:
+        return 0
+    match = RATE_RE.match(str(getattr(settings, "PORTAL_SUBMIT_RATE", "") or ""))
+    if match is None:
+        return 0
+    limit, period = int(match.group(1)), PERIODS[match.group(2)]
+    window = int(time.time() // period)
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    key = f"portal-rate:{address}:{period}:{window}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=period + 1)
+        count = 1
+    if count <= limit:
+        return 0
+    return max(1, (window + 1) * period - int(time.time()))
+
+
+def throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse an anonymous POST over the rate with a translated 429 page, before the view
+    reads or keeps anything."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = _over_rate(request)
+        if wait:
+            response = render(request, "portal/too_many.html", {"wait_minutes": -(-wait // 60)},
+                              status=429)  # fmt: skip
+            response["Retry-After"] = str(wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @require_safe
@@ -127,6 +193,7 @@ def _content_length(request: HttpRequest) -> int:
         return 0
 
 
+@throttled
 @csrf_exempt  # the body is checked and read first; CSRF is enforced by _form_page below
 @require_http_methods(["GET", "HEAD", "POST"])
 def form_page(request: HttpRequest, app_key: str, form_key: str) -> HttpResponse:
@@ -163,13 +230,20 @@ def _form_page(
 ) -> HttpResponse:
     entity = app_def.entities[form.entity]
     if request.method != "POST":
+        one_page = request.GET.get(ALL_ON_ONE_PAGE) == "1"
         if STEP in request.GET or DRAFT in request.GET:
+            return _wizard_get(request, version, app_def, form)
+        if not one_page and len(wizard_steps(form, entity)) > 1:
+            # A form of several steps is filled in step by step unless asked otherwise.
             return _wizard_get(request, version, app_def, form)
         return _form_response(request, version, form, entity)
     if WIZARD in request.POST:
         return _wizard_post(request, version, app_def, form)
     raw = raw_from_post(form, entity, request.POST)
     uploads = uploads_from_files(form, entity, request.FILES)
+    redrawn = row_action(form, entity, request.POST)
+    if redrawn is not None:  # a group's "add another" / "remove": draw again, send nothing
+        return _form_response(request, version, form, entity, values=redrawn, reattach=uploads)
     if request.POST.get(HONEYPOT, "").strip():
         message = _("Your report could not be sent. Please try again.")
         return _form_response(
@@ -214,6 +288,13 @@ def _form_page(
 
 
 def _to_receipt(request: HttpRequest, code: str, secret: str) -> HttpResponse:
+    record = Record.objects.filter(tracking_code=code).first()
+    if record is not None:
+        receipt_send(
+            record=record,
+            status_url=request.build_absolute_uri(status_link(code, secret)),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
     receipts = dict(request.session.get(RECEIPTS) or {})
     receipts[code] = secret
     request.session[RECEIPTS] = dict(list(receipts.items())[-MAX_RECEIPTS:])
@@ -283,16 +364,21 @@ def status(request: HttpRequest) -> HttpResponse:
 # carries the marker ``_wizard``, the step it comes from and the draft, and a ``nav``
 # button: next (validate this step's answers, then the next step or the summary), back,
 # save (keep the draft and show its link) or submit (from the summary). The answers live
-# in a SubmissionDraft. Files are not kept in drafts: file and photo fields are drawn on
-# the summary page and sent with the final POST.
+# in a SubmissionDraft. File and photo fields are drawn on the summary page; the files
+# chosen there are kept with the draft (saved or refused), listed with a remove box when
+# it is resumed, and copied into the record at the final send.
 
 WIZARD = "_wizard"
 STEP = "step"
+#: ``?all=1``: the whole form on one page (staff, printing, or by choice).
+ALL_ON_ONE_PAGE = "all"
 DRAFT = "draft"
 NAV = "nav"
 SUMMARY = "summary"
 SAVED = "saved"
 FILE_WIDGET = "file"
+#: A checkbox on the summary: the UUID of a file kept with the draft to drop.
+REMOVE_FILE = "remove_file"
 
 
 def wizard_steps(form: FormDef, entity: EntityDef) -> list[StepDef]:
@@ -407,7 +493,10 @@ def _wizard_step(
         agency_options=agency_options,
     )
     shown = [f for f in view.steps[0].fields if f.widget != FILE_WIDGET]
+    action = reverse("portal:form", args=[version.app.key, form.key])
     context = {
+        "carried": _carried_answers(form, entity, answers, step),
+        "one_page_url": f"{action}?{urlencode({ALL_ON_ONE_PAGE: '1'})}",
         "form": view,
         "step": view.steps[0],
         "fields": shown,
@@ -426,6 +515,52 @@ def _wizard_step(
     return render(request, "portal/wizard_step.html", context, status=status)
 
 
+#: How a carried answer is drawn for the browser's rules (``frontend/src/portal/rules.js``
+#: reads a field's value from its inputs by ``data-widget``).
+CARRIED_WIDGETS = {
+    "multi_choice": "checkboxes",
+    "boolean": "checkbox",
+    "number": "number",
+    "location": "location",
+}
+
+
+def _carried_answers(
+    form: FormDef, entity: EntityDef, answers: dict[str, Any], step: StepDef
+) -> list[dict[str, Any]]:
+    """The clean answers of the other steps, drawn as hidden inputs on a step's page so
+    the browser evaluates a rule that looks at them as the server does (the server reads
+    only the current step's fields from the POST, so they change nothing)."""
+    data, _errors, _hidden = _check(form, entity, answers)
+    here = {ff.field for ff in step.fields}
+    carried = []
+    for key, value in data.items():
+        spec = entity.field(key)
+        if key in here or spec is None or spec.type in FILE_TYPES or spec.type == "group":
+            continue
+        if value in (None, "", []):
+            continue
+        widget = CARRIED_WIDGETS.get(spec.type, "text")
+        if widget == "location" and isinstance(value, dict):
+            inputs = [
+                {"name": f"{key}.{part}", "value": value.get(part), "type": "hidden"}
+                for part in ("lat", "lng", "address")
+                if value.get(part) not in (None, "")
+            ]
+        elif widget == "checkboxes":
+            values = value if isinstance(value, list) else [value]
+            inputs = [{"name": key, "value": v, "type": "checkbox"} for v in values]
+        elif widget == "checkbox":
+            if value is not True:
+                continue
+            inputs = [{"name": key, "value": "true", "type": "checkbox"}]
+        else:
+            text = str(int(value)) if isinstance(value, float) and value.is_integer() else value
+            inputs = [{"name": key, "value": text, "type": "hidden"}]
+        carried.append({"key": key, "widget": widget, "inputs": inputs})
+    return carried
+
+
 def _display(spec: Any, value: Any) -> str:
     """An answer as the summary shows it."""
     if spec.type in {"choice", "multi_choice"}:
@@ -437,6 +572,8 @@ def _display(spec: Any, value: Any) -> str:
         return str(names.get(value, value))
     if spec.type == "boolean":
         return _("Yes") if value else _("No")
+    if spec.type == "group" and isinstance(value, list):
+        return group_summary(spec, value, _display)
     if spec.type == "location" and isinstance(value, dict):
         coords = f"{value.get('lat')}, {value.get('lng')}"
         return f"{value['address']} ({coords})" if value.get("address") else coords
@@ -460,8 +597,9 @@ def _wizard_summary(
     data, step_errors, hidden = _check(form, entity, answers)
     if step_errors and status == 200:
         # Something is missing: back to the first step that needs it.
+        failing = {field_of_error(key) for key in step_errors}
         for step in wizard_steps(form, entity):
-            if any(ff.field in step_errors for ff in step.fields):
+            if any(ff.field in failing for ff in step.fields):
                 return HttpResponseSeeOther(_wizard_url(version, form, draft, step.key))
     sections = []
     files = _file_keys(form, entity)
@@ -506,7 +644,18 @@ def _wizard_summary(
         agency_options=agency_options,
     )
     steps = wizard_steps(form, entity)
+    labels = {}
+    for ff in visible_files:
+        spec = entity.field(ff.field)
+        labels[ff.field] = translated(ff.label or (spec.label if spec else {}))
+    kept_files = [
+        {"uuid": str(a.uuid), "name": a.name, "size": a.size, "field": labels[a.field_key]}
+        for a in (draft.attachments.order_by("created_at", "pk") if draft is not None else [])
+        if a.field_key in labels
+    ]
     context = {
+        "kept_files": kept_files,
+        "remove_file": REMOVE_FILE,
         "form": file_view,
         "form_label": translated(form.label),
         "sections": sections,
@@ -550,12 +699,24 @@ def _wizard_post(
     if request.POST.get(HONEYPOT, "").strip():
         return _not_found(request, _("Your report could not be sent. Please try again."))
     if step_key == SUMMARY:
-        if nav == "save":
-            draft = draft_save(
-                draft=draft or None, app_key=app_key, form_key=form.key, data=answers
+        draft = draft_save(draft=draft or None, app_key=app_key, form_key=form.key, data=answers)
+        try:
+            draft_files_keep(
+                draft=draft,
+                form=form,
+                entity=entity,
+                files=uploads_from_files(form, entity, request.FILES),
+                remove=request.POST.getlist(REMOVE_FILE),
             )
+        except InvalidInput as invalid:
+            field_errors = invalid.details if isinstance(invalid.details, dict) else {}
+            return _wizard_summary(
+                request, version, form, entity, draft, answers, errors=field_errors,
+                general_errors=[] if field_errors else [invalid.message], status=invalid.status,
+            )  # fmt: skip
+        if nav == "save":
             return HttpResponseSeeOther(_wizard_url(version, form, draft, SAVED))
-        return _wizard_submit(request, version, app_def, form, draft or None, answers)
+        return _wizard_submit(request, version, app_def, form, draft, answers)
     index = next((i for i, s in enumerate(steps) if s.key == step_key), None)
     if index is None:
         return _not_found(request, _("This page does not exist."))
@@ -564,11 +725,15 @@ def _wizard_post(
     posted = raw_from_post(_one_step(form, step), entity, request.POST)
     answers = {k: v for k, v in answers.items() if k not in step_fields}
     answers.update({k: v for k, v in posted.items() if k in step_fields})
+    redrawn = row_action(_one_step(form, step), entity, request.POST)
+    if redrawn is not None:  # a group's "add another" / "remove": this step again
+        shown = {**answers, **{k: v for k, v in redrawn.items() if k in step_fields}}
+        return _wizard_step(request, version, form, entity, draft or None, shown, index)
     if nav == "next":
         _data, errors, hidden = _check(form, entity, answers)
         for key in hidden:  # hidden fields are cleared
             answers.pop(key, None)
-        here = {k: v for k, v in errors.items() if k in step_fields}
+        here = {k: v for k, v in errors.items() if field_of_error(k) in step_fields}
         draft = draft_save(draft=draft or None, app_key=app_key, form_key=form.key, data=answers)
         if here:
             return _wizard_step(
@@ -592,7 +757,23 @@ def _wizard_submit(
     answers: dict[str, Any],
 ) -> HttpResponse:
     entity = app_def.entities[form.entity]
-    uploads = uploads_from_files(form, entity, request.FILES)
+    kept = []
+    uploads: dict[str, list[UploadedFile]] = {}
+    stored = list(draft.attachments.order_by("created_at", "pk")) if draft is not None else []
+    for attachment in stored:  # the draft's files, copied into the record when it is stored
+        try:
+            attachment.file.open("rb")
+        except OSError:  # gone from the storage: as if it had been removed
+            continue
+        kept.append(attachment)
+        uploads.setdefault(attachment.field_key, []).append(
+            UploadedFile(
+                file=attachment.file.file,
+                name=attachment.name,
+                content_type=attachment.content_type,
+                size=attachment.size,
+            )
+        )
     try:
         submission = record_submit(
             version=version,
@@ -608,7 +789,7 @@ def _wizard_submit(
         steps = wizard_steps(form, entity)
         for index, step in enumerate(steps):
             mine = {ff.field for ff in step.fields} - files
-            here = {k: v for k, v in field_errors.items() if k in mine}
+            here = {k: v for k, v in field_errors.items() if field_of_error(k) in mine}
             if here:
                 return _wizard_step(
                     request, version, form, entity, draft, answers, index, errors=here, status=400
@@ -636,6 +817,9 @@ def _wizard_submit(
             general_errors=[refused.message],
             status=refused.status,
         )
+    finally:
+        for attachment in kept:
+            attachment.file.close()
     if draft is not None:
         draft_delete(draft=draft)
     return _to_receipt(request, submission.record.tracking_code, submission.secret)
@@ -657,6 +841,7 @@ def _no_case(request: HttpRequest) -> HttpResponse:
     )
 
 
+@throttled
 @csrf_exempt  # the body is checked and read first; CSRF is enforced by _correction below
 @require_http_methods(["GET", "HEAD", "POST"])
 def correction(request: HttpRequest) -> HttpResponse:
@@ -702,6 +887,10 @@ def _correction(
         return _correction_page(request, record, secret, task, form, entity)
     raw = raw_from_post(form, entity, request.POST)
     uploads = uploads_from_files(form, entity, request.FILES)
+    redrawn = row_action(form, entity, request.POST)
+    if redrawn is not None:  # a group's "add another" / "remove": draw again, send nothing
+        return _correction_page(request, record, secret, task, form, entity, values=redrawn,
+                                reattach=uploads)  # fmt: skip
     action = request.POST.get("action", "")
     try:
         correction_submit(
@@ -776,6 +965,7 @@ def _correction_page(
 # --------------------------------------------------------------------------- rating
 
 
+@throttled
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -811,3 +1001,98 @@ def rate(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "portal/rate.html", context, status=refused.status)
     return HttpResponseSeeOther(f"{status_link(record.tracking_code, secret)}&sent=rating")
+
+
+# --------------------------------------------------------------------------- reopening
+
+
+@throttled
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def reopen(request: HttpRequest) -> HttpResponse:
+    """The citizen is not satisfied with their closed case: they say why, and its work
+    starts again (within ``PORTAL_REOPEN_DAYS`` of closing, once per closing)."""
+    record, _code, secret = _case_from(request.POST if request.method == "POST" else request.GET)
+    if record is None:
+        return _no_case(request)
+    case = case_status(record)
+    context: dict[str, Any] = {"case": case, "secret": secret, "reopen_errors": {}}
+    if request.method != "POST":
+        if case.reopen_until is None:
+            return HttpResponseSeeOther(status_link(record.tracking_code, secret))
+        return render(request, "portal/reopen.html", context)
+    try:
+        case_reopen_by_citizen(record=record, secret=secret, reason=request.POST.get("reason", ""))
+    except NotFound:
+        return _no_case(request)
+    except ServiceError as refused:
+        details = refused.details if isinstance(refused.details, dict) else None
+        context.update(
+            reopen_errors=details or {},
+            reopen_general=[] if details else [refused.message],
+            reason=request.POST.get("reason", "")[:2000],
+        )
+        return render(request, "portal/reopen.html", context, status=refused.status)
+    return HttpResponseSeeOther(f"{status_link(record.tracking_code, secret)}&sent=reopened")
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+class CitizenLogin(auth_views.LoginView):
+    """Citizens sign in (optional) to find their submissions on "My submissions"."""
+
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+    next_page = "portal:account"
+
+    @method_decorator(throttled)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CitizenLogout(auth_views.LogoutView):
+    next_page = "portal:index"
+
+
+@never_cache
+@require_safe
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in citizen's submissions across the apps, newest first; each links to its
+    status page (no secret needed: they are its owner)."""
+    if not request.user.is_authenticated:
+        return HttpResponseSeeOther(
+            f"{reverse('portal:login')}?{urlencode({'next': reverse('portal:account')})}"
+        )
+    entries = []
+    for record in submissions_of(request.user):
+        form = version_app_def(record.app_version).forms.get(record.form_key)
+        entries.append(
+            {
+                "code": record.tracking_code,
+                "form_label": translated(form.label if form else record.app_version.label),
+                "app_label": translated(record.app_version.label),
+                "closed": record.status == record.Status.CLOSED,
+                "status": record.get_status_display(),
+                "created_at": record.created_at,
+                "url": reverse("portal:mine", args=[record.tracking_code]),
+            }
+        )
+    return render(request, "portal/account.html", {"submissions": entries})
+
+
+@never_cache
+@require_safe
+def my_case(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """The status page of a case the signed-in citizen submitted (no secret asked)."""
+    if not request.user.is_authenticated:
+        return HttpResponseSeeOther(
+            f"{reverse('portal:login')}?{urlencode({'next': request.get_full_path()})}"
+        )
+    code = normalize_code(tracking_code)[:MAX_CODE_LENGTH]
+    record = Record.objects.filter(tracking_code=code, submitted_by=request.user).first()
+    if record is None:
+        return _not_found(request, _("This page does not exist."))
+    context = {"case": case_status(record), "secret": "", "owner": True, "errors": {}}
+    return render(request, "portal/status.html", context)

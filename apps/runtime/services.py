@@ -109,7 +109,11 @@ def instance_replay(instance: ProcessInstance) -> dict[str, Any]:
     """The state obtained by replaying the case's engine events from its start."""
     workflow, _entity = _workflow(instance.app_version, instance.workflow_key)
     state = new_state(instance.initial_data)
-    for logged in instance.engine_events.order_by("seq"):
+    logged_events = list(instance.engine_events.order_by("seq"))
+    restarts = [i for i, logged in enumerate(logged_events) if logged.event.get("type") == RESTART]
+    if restarts:  # a reopened case: its workflow ran again from the start at the last restart
+        logged_events = logged_events[restarts[-1] + 1 :]
+    for logged in logged_events:
         state, _effects = engine.handle(workflow, state, logged.event, logged.at)
     return state
 
@@ -820,3 +824,123 @@ def task_complete_by_citizen(
     _handle(instance, ev.complete_task(task.task_key, action, clean, actor), user=None)
     task.refresh_from_db()
     return task
+
+
+# ------------------------------------------------------------------------------ reopening
+
+#: The engine-log marker of a case whose workflow started again (replay starts after it).
+RESTART = "lcnc.restart"
+#: The audit-log kind of a closed case its citizen reopened (public: in their timeline).
+REOPENED_BY_CITIZEN = "case_reopened_by_citizen"
+#: The longest reason a citizen may give for reopening, in characters.
+REOPEN_REASON_MAX = 2000
+
+
+def reopen_deadline(record: Record) -> datetime | None:
+    """Until when the citizen may reopen ``record`` (None if it is not closed)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    if record.status != Record.Status.CLOSED or record.closed_at is None:
+        return None
+    return record.closed_at + timedelta(days=settings.PORTAL_REOPEN_DAYS)
+
+
+@transaction.atomic
+def case_reopen_by_citizen(
+    *, record: Record, secret: str, reason: str, now: datetime | None = None
+) -> ProcessInstance:
+    """The citizen is not satisfied with their closed case: within ``PORTAL_REOPEN_DAYS`` of
+    its closing, once per closing, its workflow starts again from the start on the app's
+    latest published version, for the same record (back in progress), and the timeline
+    says it was reopened and why. Allowed by the case's secret (NotFound otherwise)."""
+    from apps.records.services import secret_matches
+
+    now = now or timezone.now()
+    if not secret_matches(record, secret):
+        raise NotFound(_("This case does not exist."), code="record_not_found")
+    text = (reason or "").strip()
+    if not text or "\x00" in text or len(text) > REOPEN_REASON_MAX:
+        message = (
+            _("Say why you are not satisfied.")
+            if not text
+            else _("Enter at most %(limit)s characters.") % {"limit": REOPEN_REASON_MAX}
+        )
+        raise InvalidInput(message, code="invalid_input", details={"reason": [message]})
+    found = ProcessInstance.objects.filter(record_id=record.pk).values_list("pk", flat=True)
+    if not found:
+        raise Conflict(_("This case cannot be reopened."), code="case_not_reopenable")
+    instance = _locked(found[0])
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    deadline = reopen_deadline(record)
+    if deadline is None or instance.status != ProcessInstance.Status.COMPLETED:
+        raise Conflict(_("Only a closed case can be reopened."), code="case_not_closed")
+    if now > deadline:
+        raise Conflict(
+            _("The time to reopen this case has passed (%(days)s days after it was closed).")
+            % {"days": (deadline - record.closed_at).days if record.closed_at else 0},
+            code="reopen_period_over",
+        )
+    closed_at = record.closed_at.isoformat() if record.closed_at else ""
+    if record.events.filter(kind=REOPENED_BY_CITIZEN, data__closed_at=closed_at).exists():
+        raise Conflict(_("This case has already been reopened."), code="already_reopened")
+    latest = latest_published(record.app)
+    version = instance.app_version
+    if latest is not None:
+        latest_def = version_app_def(latest)
+        if instance.workflow_key in latest_def.workflows and record.entity_key in (
+            latest_def.entities
+        ):
+            version = latest
+    # The new run numbers its tasks, timers and deliveries from the start again: the old
+    # run's keep theirs with a suffix (the audit log keeps what they were).
+    logged = instance.engine_events.values_list("event", flat=True)
+    run = 1 + sum(1 for event in logged if event.get("type") == RESTART)
+    suffix = f"~{run}"
+    for task in instance.tasks.all():
+        Task.objects.filter(pk=task.pk).update(task_key=f"{task.task_key[:24]}{suffix}")
+    for timer in instance.timers.all():
+        Timer.objects.filter(pk=timer.pk).update(timer_key=f"{timer.timer_key[:24]}{suffix}")
+    for entry in instance.outbox.all():
+        OutboxEntry.objects.filter(pk=entry.pk).update(key=f"{entry.key[:110]}{suffix}")
+    _remember(
+        instance,
+        {
+            "type": RESTART,
+            "reason": "reopened_by_citizen",
+            "previous_version": instance.app_version_id,
+            "version": version.pk,
+        },
+        now,
+    )
+    instance.app_version = version
+    instance.state = new_state(record.data)
+    instance.initial_data = record.data
+    instance.status = ProcessInstance.Status.RUNNING
+    instance.outcome = ""
+    instance.ended_at = None
+    instance.save()
+    record.status = Record.Status.IN_PROGRESS
+    record.outcome = ""
+    record.closed_at = None
+    record.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
+    actor = actor_of(None, kind=CITIZEN)
+    Event.objects.create(
+        record=record,
+        instance=instance,
+        app_version=version,
+        kind=REOPENED_BY_CITIZEN,
+        label={
+            "vi": f"Người dân mở lại hồ sơ: {text}",
+            "en": f"Reopened by the citizen: {text}",
+        },
+        public=True,
+        actor_kind=actor.get("kind") or CITIZEN,
+        actor_name=str(actor.get("name") or ""),
+        at=now,
+        data={"closed_at": closed_at, "reason": text},
+    )
+    _handle(instance, ev.start(actor), user=None)
+    instance.refresh_from_db()
+    return instance

@@ -171,6 +171,16 @@ WEBHOOK_ENDPOINTS: dict[str, str] = json.loads(env("WEBHOOK_ENDPOINTS", "{}"))
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 # Open311 GeoReport v2: requests allowed per API key (a key may set its own rate).
 OPEN311_RATE = env("OPEN311_RATE", "100/hour")
+# Citizen portal: anonymous POSTs allowed per client IP (form pages and wizard steps,
+# corrections, ratings, reopening, sign-in), and the days after closing in which a citizen
+# may reopen their case.
+PORTAL_SUBMIT_RATE = env("PORTAL_SUBMIT_RATE", "60/hour")
+PORTAL_REOPEN_DAYS = int(env("PORTAL_REOPEN_DAYS", "14"))
+# Expired form drafts (and the files they kept) are deleted once a day.
+CELERY_BEAT_SCHEDULE["portal-drafts-purge"] = {
+    "task": "apps.portal.tasks.drafts_purge",
+    "schedule": 24 * 3600.0,
+}
 
 # Map tiles for the location picker; the coordinate inputs work without any tiles.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

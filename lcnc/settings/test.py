@@ -9,6 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_submit": "1000/minute"}}  # noqa: F405
+PORTAL_SUBMIT_RATE = "1000/minute"
 
 # A real worker (CI on PostgreSQL + Redis) must reach the database the tests use.
 if env("TEST_DATABASE_NAME"):

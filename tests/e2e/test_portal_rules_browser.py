@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLE = REPO / "frontend" / "dist" / "portal" / "portal.js"
-FORM_URL = "/f/field_reports/citizen_report/"
+FORM_URL = "/f/field_reports/citizen_report/?all=1"
 NEXT_BUTTON = re.compile(r"^(Tiếp|Tiếp tục|Bước tiếp|Next|Continue)", re.IGNORECASE)
 
 

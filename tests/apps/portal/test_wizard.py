@@ -42,10 +42,22 @@ def _query(response: Any) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(response["Location"]).query).items()}
 
 
-def test_the_form_offers_the_step_by_step_way(demo: None) -> None:
-    page = read_page(Client().get(REPORT_URL))
+def test_the_one_page_form_offers_the_step_by_step_way(demo: None) -> None:
+    page = read_page(Client().get(f"{REPORT_URL}?all=1"))
 
     assert page.by_id("wizard-link").attrs["href"] == f"{REPORT_URL}?step=problem"
+
+
+def test_a_form_of_several_steps_opens_at_its_first_step(demo: None) -> None:
+    response = Client().get(REPORT_URL)
+
+    assert response.status_code == 200
+    page = read_page(response)
+    assert "Bước 1/3" in page.by_id("wizard-progress").text
+    assert [s.attrs["data-step"] for s in page.find_all("fieldset", **{"class": "step"})] == [
+        "problem"
+    ]
+    assert page.by_id("one-page-link").attrs["href"] == f"{REPORT_URL}?all=1"
 
 
 def test_a_step_page_draws_one_step_with_its_progress(demo: None) -> None:

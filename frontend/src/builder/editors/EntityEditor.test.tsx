@@ -1,0 +1,248 @@
+import { render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { beforeEach, describe, expect, it } from 'vitest'
+import '../messages'
+import { setLanguage } from '../i18n'
+import EntityEditor from './EntityEditor'
+import { type Request, apiError, definitionAnswer, stubApi } from './testing'
+
+const ENTITY = {
+  schema_version: 1,
+  key: 'report',
+  label: { vi: 'Phản ánh', en: 'Report' },
+  title_field: 'title',
+  x_custom: { kept: true },
+  fields: [
+    { key: 'title', type: 'text', required: true, label: { vi: 'Tiêu đề', en: 'Title' } },
+    {
+      key: 'category',
+      type: 'choice',
+      label: { vi: 'Loại sự cố' },
+      options: [{ value: 'flooding', label: { vi: 'Ngập nước' } }]
+    }
+  ]
+}
+
+const FORM = {
+  schema_version: 1,
+  key: 'report_form',
+  entity: 'report',
+  label: { vi: 'Gửi phản ánh' },
+  steps: [
+    {
+      key: 'one',
+      label: { vi: 'Một' },
+      fields: [{ field: 'title' }, { field: 'category', visible_if: { '!!': [{ var: 'title' }] } }]
+    }
+  ]
+}
+
+function serve(saved: Request[] = [], usages?: unknown) {
+  return stubApi((request) => {
+    const { method, url } = request
+    if (url === '/api/v1/apps/city/definitions/entity/report/' && method === 'GET') {
+      return definitionAnswer('entity', ENTITY, 'r1')
+    }
+    if (url === '/api/v1/apps/city/definitions/entity/report/' && method === 'PUT') {
+      saved.push(request)
+      return definitionAnswer('entity', (request.body as { document: Record<string, unknown> }).document, 'r2')
+    }
+    if (url.startsWith('/api/v1/apps/city/usages/')) {
+      return usages === undefined ? apiError(404, 'not_found', 'Not found.') : { body: usages }
+    }
+    if (url === '/api/v1/apps/city/definitions/' && method === 'GET') {
+      return {
+        etag: 'r1',
+        body: {
+          revision: 'r1',
+          definitions: [
+            { kind: 'entity', key: 'report', label: 'Phản ánh', content_hash: 'a' },
+            { kind: 'form', key: 'report_form', label: 'Gửi phản ánh', content_hash: 'b' }
+          ]
+        }
+      }
+    }
+    if (url === '/api/v1/apps/city/definitions/form/report_form/') return definitionAnswer('form', FORM, 'r1')
+    return undefined
+  })
+}
+
+// Many user events per test: slower than the default 5 s on a busy machine.
+vi.setConfig({ testTimeout: 30000 })
+
+beforeEach(() => setLanguage('vi'))
+
+describe('EntityEditor', () => {
+  it('adds a field, reorders it and saves the whole document with If-Match', async () => {
+    const user = userEvent.setup()
+    const saved: Request[] = []
+    serve(saved)
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    expect(await screen.findByRole('heading', { name: 'Thực thể: Phản ánh' })).toBeTruthy()
+
+    // A bad key is refused with a message; a good one adds the field.
+    await user.type(screen.getByLabelText('Mã trường mới'), 'Depth')
+    await user.click(screen.getByRole('button', { name: 'Thêm trường' }))
+    expect(screen.getByText(/Mã chỉ gồm chữ thường/)).toBeTruthy()
+    await user.clear(screen.getByLabelText('Mã trường mới'))
+    await user.type(screen.getByLabelText('Mã trường mới'), 'title')
+    await user.click(screen.getByRole('button', { name: 'Thêm trường' }))
+    expect(screen.getByText('Đã có trường mang mã “title”.')).toBeTruthy()
+    await user.clear(screen.getByLabelText('Mã trường mới'))
+    await user.type(screen.getByLabelText('Mã trường mới'), 'depth')
+    await user.type(screen.getByLabelText('Tên trường mới (tiếng Việt)'), 'Độ sâu')
+    await user.selectOptions(screen.getByLabelText('Kiểu dữ liệu'), 'number')
+    await user.click(screen.getByRole('button', { name: 'Thêm trường' }))
+    expect(screen.getByText(/Có thay đổi chưa lưu/)).toBeTruthy()
+
+    // The new field is open: settings of a number.
+    await user.type(screen.getByLabelText('Giá trị lớn nhất'), '500')
+    await user.click(screen.getByLabelText('Chỉ nhận số nguyên'))
+
+    // Move it up above "category" with the keyboard button.
+    await user.click(screen.getByRole('button', { name: 'Chuyển “Độ sâu” lên' }))
+    const list = screen.getByRole('list', { name: 'Các trường dữ liệu' })
+    expect(within(list).getAllByRole('listitem').map((item) => item.querySelector('code')?.textContent)).toEqual([
+      'title',
+      'depth',
+      'category'
+    ])
+
+    await user.click(screen.getByRole('button', { name: 'Lưu' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    expect(saved[0].headers['If-Match']).toBe('"r1"')
+    const document = (saved[0].body as { document: typeof ENTITY }).document
+    expect(document.fields.map((field) => field.key)).toEqual(['title', 'depth', 'category'])
+    expect(document.fields[1]).toEqual({
+      key: 'depth',
+      type: 'number',
+      label: { vi: 'Độ sâu' },
+      max: 500,
+      integer: true
+    })
+    // Unknown properties travel unchanged.
+    expect(document.x_custom).toEqual({ kept: true })
+    expect(await screen.findByText(/Đã lưu/)).toBeTruthy()
+
+    // The next save names the new revision (Ctrl+S).
+    await user.type(screen.getByLabelText('Giá trị nhỏ nhất'), '1')
+    await user.keyboard('{Control>}s{/Control}')
+    await waitFor(() => expect(saved).toHaveLength(2))
+    expect(saved[1].headers['If-Match']).toBe('"r2"')
+  })
+
+  it('lists where a field is used before deleting it (client-side scan when the endpoint is missing)', async () => {
+    const user = userEvent.setup()
+    const saved: Request[] = []
+    serve(saved)
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    await user.click(await screen.findByRole('button', { name: 'Xóa trường “Tiêu đề”' }))
+    const dialog = await screen.findByRole('dialog')
+    expect(within(dialog).getByText('Trường này đang được dùng ở 3 chỗ:')).toBeTruthy()
+    const rows = within(dialog).getAllByRole('row').slice(1).map((row) => row.textContent)
+    expect(rows).toEqual([
+      'Thực thểreporttitle_field',
+      'Biểu mẫureport_formsteps[one].fields[category].visible_if',
+      'Biểu mẫureport_formsteps[one].fields[title]'
+    ])
+    await user.click(within(dialog).getByRole('button', { name: 'Xóa trường' }))
+    expect(screen.queryByRole('button', { name: 'Xóa trường “Tiêu đề”' })).toBeNull()
+    await user.click(screen.getByRole('button', { name: 'Lưu' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    const document = (saved[0].body as { document: Record<string, unknown> }).document
+    expect((document.fields as { key: string }[]).map((field) => field.key)).toEqual(['category'])
+    expect(document.title_field).toBeUndefined()
+  })
+
+  it('uses the server’s usages when it answers, and cancelling keeps the field', async () => {
+    const user = userEvent.setup()
+    const calls = serve([], [{ kind: 'workflow', key: 'flow', path: 'transitions/2/condition' }])
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    await user.click(await screen.findByRole('button', { name: 'Xóa trường “Loại sự cố”' }))
+    const dialog = await screen.findByRole('dialog')
+    expect(await within(dialog).findByText('flow')).toBeTruthy()
+    expect(calls.some((call) => call.url === '/api/v1/apps/city/usages/?entity=report&field=category')).toBe(true)
+    await user.click(within(dialog).getByRole('button', { name: 'Hủy' }))
+    expect(screen.getByRole('button', { name: 'Xóa trường “Loại sự cố”' })).toBeTruthy()
+  })
+
+  it('shows a conflict with Reload and the findings of a refused save', async () => {
+    const user = userEvent.setup()
+    let answer = apiError(409, 'conflict', 'Stale.')
+    stubApi((request) => {
+      if (request.method === 'GET') return definitionAnswer('entity', ENTITY, 'r1')
+      return answer
+    })
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    await user.click(await screen.findByRole('button', { name: 'Lưu' }))
+    expect(await screen.findByText(/Bản nháp vừa được người khác lưu/)).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Tải lại' })).toBeTruthy()
+    answer = apiError(400, 'invalid', 'Invalid document.', [
+      { code: 'schema', message: 'options: should be non-empty', path: 'fields/1/options' }
+    ])
+    await user.click(screen.getByRole('button', { name: 'Lưu' }))
+    const list = await screen.findByRole('list', { name: 'Các trường dữ liệu' })
+    expect(within(list).getByText('options: should be non-empty')).toBeTruthy()
+  })
+
+  it('renames a field, keeps the title field pointing at it and lists the rules to update', async () => {
+    const user = userEvent.setup()
+    const saved: Request[] = []
+    serve(saved)
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    await user.click(await screen.findByRole('button', { name: /^Tiêu đề/, expanded: false }))
+    const key = screen.getByLabelText('Mã trường')
+    await user.clear(key)
+    await user.type(key, 'Bad key')
+    expect(screen.getByRole('button', { name: 'Đổi mã' })).toHaveProperty('disabled', true)
+    await user.clear(key)
+    await user.type(key, 'headline')
+    await user.click(screen.getByRole('button', { name: 'Đổi mã' }))
+    const note = await screen.findByRole('note')
+    expect(note.textContent).toContain('Trường này đã đổi mã từ “title” thành “headline”.')
+    expect(await within(note).findByText('steps[one].fields[category].visible_if')).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Lưu' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    const document = (saved[0].body as { document: typeof ENTITY }).document
+    expect(document.title_field).toBe('headline')
+    expect(document.fields[0].key).toBe('headline')
+  })
+
+  it('edits a repeating group: its rows and its own fields', async () => {
+    const user = userEvent.setup()
+    const saved: Request[] = []
+    serve(saved)
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    const add = await screen.findByRole('form', { name: 'Thêm trường' })
+    await user.type(within(add).getByLabelText('Mã trường mới'), 'witnesses')
+    await user.selectOptions(within(add).getByLabelText('Kiểu dữ liệu'), 'group')
+    // The group's own type list has no files, locations or groups.
+    await user.click(within(add).getByRole('button', { name: 'Thêm trường' }))
+    await user.type(screen.getByLabelText('Số dòng tối đa'), '5')
+    const group = screen.getByRole('group', { name: 'Các trường trong nhóm' })
+    const addSub = within(group).getByRole('form', { name: 'Thêm trường vào nhóm' })
+    const types = within(addSub).getByLabelText('Kiểu dữ liệu') as HTMLSelectElement
+    expect([...types.options].map((option) => option.value)).not.toContain('photo')
+    await user.type(within(addSub).getByLabelText('Mã trường mới'), 'phone')
+    await user.click(within(addSub).getByRole('button', { name: 'Thêm trường' }))
+    await user.click(screen.getByRole('button', { name: 'Lưu' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    const fields = (saved[0].body as { document: { fields: Record<string, unknown>[] } }).document.fields
+    expect(fields[2]).toEqual({
+      key: 'witnesses',
+      type: 'group',
+      label: { vi: 'witnesses' },
+      max_items: 5,
+      fields: [
+        { key: 'item', type: 'text', label: { vi: 'Nội dung', en: 'Item' } },
+        { key: 'phone', type: 'text', label: { vi: 'phone' } }
+      ]
+    })
+  })
+
+  it('says when the entity does not exist', async () => {
+    stubApi(() => undefined)
+    render(<EntityEditor appKey="city" definitionKey="nothing" />)
+    expect(await screen.findByText('Không tìm thấy thực thể “nothing” trong bản nháp.')).toBeTruthy()
+  })
+})

@@ -1,0 +1,120 @@
+// Loading and saving one definition of the draft: the document being edited, the draft
+// revision it is based on, the dirty flag (with the unsaved-changes guard), Save + Ctrl+S,
+// and the save's error (409 conflict, 400 findings). Unknown properties of the document
+// are kept as they are: editors only replace what they edit.
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { ApiError, type DefinitionKind, loadDefinition, saveDefinition } from '../api'
+import { useAsync, useUnsavedWarning } from '../hooks'
+
+export interface DefinitionEditorState<T> {
+  document: T | undefined
+  loading: boolean
+  loadError: Error | undefined
+  notFound: boolean
+  dirty: boolean
+  saving: boolean
+  saved: boolean
+  saveError: unknown
+  revision: string | undefined
+  update: (change: (document: T) => T) => void
+  save: () => Promise<void>
+  reload: () => void
+  retry: () => void
+}
+
+export function useDefinition<T extends object>(
+  app: string,
+  kind: DefinitionKind,
+  key: string
+): DefinitionEditorState<T> {
+  const loaded = useAsync((_signal) => loadDefinition(app, kind, key), [app, kind, key])
+  const [document, setDocument] = useState<T | undefined>(undefined)
+  const [revision, setRevision] = useState<string | undefined>(undefined)
+  const [dirty, setDirty] = useState(false)
+  const [saving, setSaving] = useState(false)
+  const [saved, setSaved] = useState(false)
+  const [saveError, setSaveError] = useState<unknown>(undefined)
+  const current = useRef({ document, revision, saving })
+  current.current = { document, revision, saving }
+
+  useEffect(() => {
+    if (!loaded.data) return
+    setDocument(loaded.data.document as T)
+    setRevision(loaded.data.revision)
+    setDirty(false)
+    setSaveError(undefined)
+  }, [loaded.data])
+
+  useUnsavedWarning(dirty)
+
+  const update = useCallback((change: (document: T) => T) => {
+    setDocument((previous) => (previous === undefined ? previous : change(previous)))
+    setDirty(true)
+    setSaved(false)
+  }, [])
+
+  const save = useCallback(async () => {
+    const { document: doc, revision: rev, saving: busy } = current.current
+    if (!doc || rev === undefined || busy) return
+    setSaving(true)
+    setSaveError(undefined)
+    try {
+      const result = await saveDefinition(app, kind, key, doc, rev)
+      setRevision(result.revision)
+      // Only clear the flag when nothing changed while the request was on its way.
+      if (current.current.document === doc) setDirty(false)
+      setSaved(true)
+    } catch (error) {
+      setSaveError(error)
+    } finally {
+      setSaving(false)
+    }
+  }, [app, kind, key])
+
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
+        event.preventDefault()
+        void save()
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [save])
+
+  const notFound = loaded.error instanceof ApiError && loaded.error.status === 404
+  return {
+    document,
+    loading: loaded.loading && document === undefined,
+    loadError: loaded.error,
+    notFound,
+    dirty,
+    saving,
+    saved,
+    saveError,
+    revision,
+    update,
+    save,
+    reload: () => {
+      setSaveError(undefined)
+      setSaved(false)
+      loaded.reload()
+    },
+    retry: loaded.reload
+  }
+}
+
+/** A finding path without its leading slash and definition prefix ("entities/x/"). */
+function relativePath(path: string | undefined): string {
+  return (path ?? '').replace(/^\/+/, '').replace(/^(entities|forms|workflows|tests)\/[^/]+\/?/, '')
+}
+
+/** The findings of a 400 save error whose path starts with `prefix` (e.g. "fields/2"). */
+export function findingsAt(error: unknown, prefix: string) {
+  if (!(error instanceof ApiError) || error.status !== 400) return []
+  const wanted = prefix.replace(/^\/+/, '')
+  return error.findings.filter((finding) => {
+    const path = relativePath(finding.path)
+    return path === wanted || path.startsWith(wanted + '/')
+  })
+}

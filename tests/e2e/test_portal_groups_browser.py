@@ -48,7 +48,7 @@ def test_citizen_adds_two_co_applicants_on_a_phone(live_demo: str, page: Page) -
     # A third row, then removed again: the others keep their answers and names.
     add.click()
     expect(rows).to_have_count(3)
-    page.get_by_role("button", name="Gỡ bỏ Người cùng đứng đơn 3").click()
+    page.get_by_role("button", name="Xoá Người cùng đứng đơn 3").click()
     expect(rows).to_have_count(2)
     expect(page.locator("#f-co_applicants-1-full_name")).to_have_value("Trần Văn Phúc")
     width = page.evaluate("document.documentElement.scrollWidth")

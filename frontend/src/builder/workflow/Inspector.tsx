@@ -223,7 +223,7 @@ export function EdgeInspector({
   }
   const setKind = (next: Kind) => {
     const copy = base()
-    if (next === 'condition') copy.condition = transition.condition ?? { '==': [{ var: '' }, ''] }
+    if (next === 'condition') copy.condition = transition.condition ?? firstCondition(fields)
     if (next === 'default') copy.default = true
     if (next === 'timeout') copy.timeout = true
     if (next === 'action') copy.action = transition.action ?? actionKeys(source)[0] ?? ''
@@ -299,4 +299,12 @@ export function EdgeInspector({
       </div>
     </section>
   )
+}
+
+/** A condition to start from that the visual rule editor can show: the first field equals
+ * its first option (or is empty text), ready to be changed. */
+export function firstCondition(fields: RuleField[]): unknown {
+  const field = fields[0]
+  if (!field) return { '==': [{ var: '' }, ''] }
+  return { '==': [{ var: field.key }, field.options?.[0]?.value ?? ''] }
 }

@@ -13,6 +13,8 @@ MAKEFLAGS += --no-builtin-rules
 PORT ?= 8000
 PYTHON ?= python3.11
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test` (the suite runs on SQLite in parallel; 0 = serial).
+PYTEST_WORKERS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
 VENV := .venv
@@ -123,7 +125,7 @@ test: setup chromium
 	mkdir -p var
 	$(MAKE) --no-print-directory lint
 	cd $(FRONTEND) && npm test
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -15,20 +15,11 @@ from apps.records.models import Attachment, Record
 from apps.records.services import record_submit
 from apps.runtime.models import Task
 from apps.runtime.services import task_complete
+from tests.samples import PERMIT_ANSWERS
 
 pytestmark = pytest.mark.browser
 
-APPLICATION = {
-    "applicant_name": "Trần Văn Nhà",
-    "applicant_id_number": "092088001234",
-    "applicant_phone": "0912345678",
-    "applicant_email": "nha@example.vn",
-    "work_address": "123 Trần Hưng Đạo, Ninh Kiều",
-    "district": "ninh_kieu",
-    "land_parcel": "125-12",
-    "floors": "2",
-    "floor_area_m2": "240",
-}
+APPLICATION = dict(PERMIT_ANSWERS)
 NOTE = "Thiếu bản vẽ mặt bằng; diện tích sàn ghi sai."
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

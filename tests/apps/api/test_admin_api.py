@@ -19,6 +19,7 @@ from apps.records.services import record_submit
 from apps.runtime.models import Task
 from apps.runtime.services import task_complete
 from tests.conftest import DEMO_PASSWORD
+from tests.samples import PERMIT_ANSWERS
 
 from .conftest import call, error_of, signed_in
 
@@ -210,17 +211,7 @@ def test_inactive_users_get_no_token(demo: None, three_per_minute: None) -> None
 # --------------------------------------------------------------------------- messages
 
 
-PERMIT = {
-    "applicant_name": "Trần Văn Nhà",
-    "applicant_id_number": "092088001234",
-    "applicant_phone": "0912345678",
-    "applicant_email": "nha@example.vn",
-    "work_address": "123 Trần Hưng Đạo, Ninh Kiều",
-    "district": "ninh_kieu",
-    "land_parcel": "125-12",
-    "floors": "2",
-    "floor_area_m2": "240",
-}
+PERMIT = dict(PERMIT_ANSWERS)
 
 
 @pytest.fixture

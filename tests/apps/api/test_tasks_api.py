@@ -15,6 +15,7 @@ from apps.accounts.services import user_upsert
 from apps.builder.selectors import published_form
 from apps.records.services import record_submit
 from apps.runtime.models import Event, Task
+from tests.samples import PERMIT_ANSWERS
 
 from .conftest import World, call, error_of, signed_in
 
@@ -91,17 +92,7 @@ def test_a_leader_over_the_agency_releases_someone_elses_claim(world: World) -> 
 # --------------------------------------------------------------------------- return
 
 
-PERMIT = {
-    "applicant_name": "Trần Văn Nhà",
-    "applicant_id_number": "092088001234",
-    "applicant_phone": "0912345678",
-    "applicant_email": "nha@example.vn",
-    "work_address": "123 Trần Hưng Đạo, Ninh Kiều",
-    "district": "ninh_kieu",
-    "land_parcel": "125-12",
-    "floors": "2",
-    "floor_area_m2": "240",
-}
+PERMIT = dict(PERMIT_ANSWERS)
 
 
 def test_the_one_stop_desk_returns_an_application_to_the_citizen(demo: None, user: Any) -> None:

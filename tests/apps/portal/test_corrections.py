@@ -14,22 +14,12 @@ from django.test import Client
 from apps.records.models import Attachment, Record
 from apps.runtime.models import Task
 from apps.runtime.services import task_complete
+from tests.samples import PERMIT_ANSWERS
 
 from .helpers import read_page
 
 PERMIT_URL = "/f/one_stop_permit/apply/"
-PERMIT_POST = {
-    "applicant_name": "Trần Văn Nhà",
-    "applicant_id_number": "092088001234",
-    "applicant_phone": "0912345678",
-    "applicant_email": "nha@example.vn",
-    "work_address": "123 Trần Hưng Đạo, Ninh Kiều",
-    "district": "ninh_kieu",
-    "land_parcel": "125-12",
-    "floors": "2",
-    "floor_area_m2": "240",
-    "website": "",
-}
+PERMIT_POST = {**PERMIT_ANSWERS, "website": ""}
 NOTE = "Thiếu bản vẽ mặt bằng; diện tích sàn ghi sai."
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -16,20 +16,11 @@ from apps.records.models import Record
 from apps.records.services import record_submit
 from apps.runtime.models import Notification, OutboxEntry, ProcessInstance, Task, Timer
 from apps.runtime.services import message_deliver, task_complete, timer_fire
+from tests.samples import PERMIT_ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PERMIT = {
-    "applicant_name": "Trần Văn Nhà",
-    "applicant_id_number": "092088001234",
-    "applicant_phone": "0912345678",
-    "applicant_email": "nha@example.vn",
-    "work_address": "123 Trần Hưng Đạo, Ninh Kiều",
-    "district": "ninh_kieu",
-    "land_parcel": "125-12",
-    "floors": "2",
-    "floor_area_m2": "240",
-}
+PERMIT = dict(PERMIT_ANSWERS)
 
 
 def _open(record: Record, node: str | None = None) -> list[Task]:

@@ -186,6 +186,19 @@ CELERY_BEAT_SCHEDULE["portal-drafts-purge"] = {
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 
+# Cache (rate limits of the API and the portal pages): shared by every web process through
+# Redis when it is configured, else per process in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lcnc",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Realtime: in-memory channel layer unless Redis is configured.
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -20,3 +20,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop 
 # WhiteNoise warns about a missing STATIC_ROOT on every request; tests need no collectstatic.
 STATIC_ROOT = BASE_DIR / "var" / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Rate-limit counters stay in each test process (CI's Redis is shared by parallel workers).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

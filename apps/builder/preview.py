@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from apps.core.api import refuse_nul
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, refuse_nul
 from apps.core.models import translated
 from workflows.definition import (
     _entity_findings,

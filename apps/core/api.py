@@ -9,11 +9,9 @@ bodies, unknown paths, wrong methods are all answered with a 4xx and that body).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -31,14 +29,18 @@ from rest_framework.views import set_rollback
 
 from workflows.errors import WorkflowError
 
-from .errors import InvalidInput, ServiceError, from_workflow_error
+from .errors import (
+    InvalidInput,
+    ServiceError,
+    from_workflow_error,
+)
 from .models import translated
 
-logger = logging.getLogger(__name__)
+# Defined in their own module: DRF's views import the parser named in the settings while
+# this module is still importing them.
+from .parsers import JSONParser, loads
 
-#: Integers longer than this are read as floats (``inf`` when out of range), so that a
-#: field validator rejects them instead of overflowing when converting to float.
-MAX_INT_DIGITS = 300
+logger = logging.getLogger(__name__)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -46,34 +48,6 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def _parse_int(text: str) -> int | float:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        return float(text)  # inf: refused by the field validators with a clear message
-    return int(text)
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, hardened: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413,
-    absurd nesting, numbers or encodings a 400 — never a 500."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = stream.read() if limit is None else stream.read(limit + 1)
-        if limit is not None and len(body) > limit:
-            raise RequestDataTooBig("JSON body larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
-        try:
-            text = body.decode(encoding)
-            return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
-        except (ValueError, RecursionError, LookupError) as exc:
-            raise exceptions.ParseError(str(exc)[:200]) from exc
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
 
 #: What the API's views read: JSON, and multipart/urlencoded forms (for file uploads).
 PARSER_CLASSES = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
@@ -85,30 +59,6 @@ def json_object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput(_("The request body must be a JSON object."), code="invalid_body")
     return data
-
-
-def keys_with_nul(values: dict[str, Any]) -> list[str]:
-    """The keys of ``values`` whose value holds a NUL character anywhere (in nested lists
-    and objects too). PostgreSQL cannot store NUL in text or JSON, so the edges refuse it."""
-    found = []
-    for key, value in values.items():
-        stack = [value]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                if "\x00" in item:
-                    found.append(key)
-                    break
-            elif isinstance(item, dict):
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            elif isinstance(item, list | tuple):
-                stack.extend(item)
-    return found
-
-
-def nul_message() -> str:
-    return _("Remove the invisible control characters (NUL) from this answer.")
 
 
 # --------------------------------------------------------------------------- throttling
@@ -392,22 +342,10 @@ def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) ->
     return dict(serializer.validated_data)
 
 
-def refuse_nul(values: dict[str, Any]) -> None:
-    """400 when a value holds a NUL character (PostgreSQL cannot store it)."""
-    if refused := keys_with_nul(values):
-        raise InvalidInput(
-            _("Some fields are not valid."),
-            code="invalid_input",
-            details={key: [nul_message()] for key in refused},
-        )
-
-
 def parse_json_bytes(data: bytes) -> Any:
     """JSON from an uploaded file, read as the hardened parser reads bodies (a 400 for
     anything that is not valid JSON)."""
     try:
-        return json.loads(
-            data.decode("utf-8-sig"), parse_constant=_refuse_constant, parse_int=_parse_int
-        )
+        return loads(data.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:
         raise exceptions.ParseError(str(exc)[:200]) from exc

@@ -82,3 +82,40 @@ def from_workflow_error(error: WorkflowError) -> ServiceError:
         status = 409 if error.code in {"task_not_open", "case_closed", "already_started"} else 400
         return ServiceError(message, code=error.code, status=status, details=error.params)
     return ServiceError(message, code=error.code, status=422, details=error.params)
+
+
+# --------------------------------------------------------------------------- NUL characters
+
+
+def keys_with_nul(values: dict[str, Any]) -> list[str]:
+    """The keys of ``values`` whose value holds a NUL character anywhere (in nested lists
+    and objects too). PostgreSQL cannot store NUL in text or JSON, so the edges refuse it."""
+    found = []
+    for key, value in values.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                if "\x00" in item:
+                    found.append(key)
+                    break
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list | tuple):
+                stack.extend(item)
+    return found
+
+
+def nul_message() -> str:
+    return _("Remove the invisible control characters (NUL) from this answer.")
+
+
+def refuse_nul(values: dict[str, Any]) -> None:
+    """400 when a value holds a NUL character (PostgreSQL cannot store it)."""
+    if refused := keys_with_nul(values):
+        raise InvalidInput(
+            _("Some fields are not valid."),
+            code="invalid_input",
+            details={key: [nul_message()] for key in refused},
+        )

@@ -26,9 +26,9 @@ from apps.core.api import (
     Pagination,
     error_response,
     json_object,
-    refuse_nul,
     validated,
 )
+from apps.core.errors import refuse_nul
 
 from .serializers import (
     AgencyCreateSerializer,

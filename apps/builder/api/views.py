@@ -53,11 +53,10 @@ from apps.core.api import (
     error_response,
     json_object,
     parse_json_bytes,
-    refuse_nul,
     revision_from,
     validated,
 )
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, refuse_nul
 from workflows import nodes
 
 from .serializers import (

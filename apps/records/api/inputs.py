@@ -19,8 +19,8 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from apps.core.api import json_object, keys_with_nul, nul_message
-from apps.core.errors import InvalidInput
+from apps.core.api import json_object
+from apps.core.errors import InvalidInput, keys_with_nul, nul_message
 from workflows.definition import EntityDef, FieldDef, FormDef
 
 FILE_TYPES = {"file", "photo"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -159,6 +160,36 @@ class RecordDetailSerializer(RecordSummarySerializer):
     def get_events(self, record: Any) -> list[dict[str, Any]]:
         events = EventSerializer(self.context["events"], many=True, context=self.context).data
         return cast(list[dict[str, Any]], events)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The data's file descriptors gain ``url``: where the file opens, for whoever
+        may read the record (``GET /files/<id>/``)."""
+        body = dict(super().to_representation(instance))
+        body["data"] = with_file_urls(instance, body.get("data"))
+        return body
+
+
+def with_file_urls(record: Record, data: Any) -> Any:
+    """``data`` with a ``url`` in each descriptor of a file the record holds."""
+    if not isinstance(data, dict) or not any(
+        isinstance(item, dict) and "id" in item
+        for value in data.values()
+        if isinstance(value, list)
+        for item in value
+    ):
+        return data
+    stored = {str(a.uuid) for a in record.attachments.all()}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = [
+                {**item, "url": reverse("records:attachment", args=[item["id"]])}
+                if isinstance(item, dict) and str(item.get("id", "")) in stored
+                else item
+                for item in value
+            ]
+        out[key] = value
+    return out
 
 
 class RecordListItemSerializer(RecordSummarySerializer):

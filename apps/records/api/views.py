@@ -30,10 +30,9 @@ from apps.core.api import (
     AnonSubmitThrottle,
     Pagination,
     error_response,
-    refuse_nul,
     validated,
 )
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import InvalidInput, NotFound, refuse_nul
 from apps.records.models import Record
 from apps.records.selectors import (
     public_comments,

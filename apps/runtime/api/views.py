@@ -25,12 +25,16 @@ from apps.core.api import (
     PARSER_CLASSES,
     error_response,
     json_object,
+    validated,
+)
+from apps.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
     keys_with_nul,
     nul_message,
     refuse_nul,
-    validated,
 )
-from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.records.api.serializers import EventSerializer
 from apps.records.models import Record
 from apps.records.selectors import case_comments, record_for_user

@@ -12,8 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from apps.core.api import refuse_nul
-from apps.core.errors import ENGINE_MESSAGES, InvalidInput, NotFound
+from apps.core.errors import ENGINE_MESSAGES, InvalidInput, NotFound, refuse_nul
 from apps.core.models import translated
 from workflows.definition import (
     AppDef,

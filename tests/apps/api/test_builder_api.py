@@ -98,6 +98,11 @@ def test_an_app_shows_its_draft_definitions_and_versions(builder: Client) -> Non
         ("entity", "field_report"),
         ("form", "citizen_report"),
         ("workflow", "field_report_flow"),
+        # The sample app's saved test cases.
+        ("test", "flooding_goes_to_drainage"),
+        ("test", "district_problem_goes_to_district"),
+        ("test", "triage_corrects_the_category"),
+        ("test", "report_rejected"),
     }
     assert [v["status"] for v in detail["versions"]] == ["draft", "published"]
     listing = call(builder, "get", APP + "definitions/").json()

@@ -159,7 +159,13 @@ def test_import_creates_an_app_that_does_not_exist_yet(demo, tmp_path):
 
     assert output.strip() == "field_reports_copy: v1 (published)"
     copied = App.objects.get(key="field_reports_copy")
-    assert latest_published(copied).definitions.count() == 3
+    # The entity, the form and the workflow, and the sample app's saved tests.
+    kinds = set(latest_published(copied).definitions.values_list("kind", "key"))
+    assert kinds == {
+        (kind, document["key"])
+        for kind, plural in (("entity", "entities"), ("form", "forms"), ("workflow", "workflows"))
+        for document in bundle[plural]
+    } | {("test", document["key"]) for document in bundle["tests"]}
 
 
 def break_unknown_node_type(bundle: dict[str, Any]) -> None:

@@ -20,6 +20,25 @@ export function Loading({ text }: { text?: string }) {
   )
 }
 
+/**
+ * A button's text that changes while it works ("Save" → "Saving…") without the button
+ * changing width: both texts take the same grid cell, the inactive one hidden (also from
+ * screen readers), so the controls beside it do not jump when the state finishes.
+ */
+export function SteadyLabel({ busy, idle, working }: { busy: boolean; idle: string; working: string }) {
+  const cell = { gridArea: '1 / 1' }
+  return (
+    <span style={{ display: 'inline-grid', justifyItems: 'center' }}>
+      <span style={busy ? { ...cell, visibility: 'hidden' } : cell} aria-hidden={busy || undefined}>
+        {idle}
+      </span>
+      <span style={busy ? cell : { ...cell, visibility: 'hidden' }} aria-hidden={!busy || undefined}>
+        {working}
+      </span>
+    </span>
+  )
+}
+
 /** An error: its message, the findings it carries, and a way on (retry or reload). */
 export function ErrorMessage({
   error,
@@ -81,7 +100,7 @@ export function FindingList({ findings }: { findings: Finding[] }) {
     <ul className="findings">
       {findings.map((finding, index) => (
         <li key={index} className={`finding ${finding.severity ?? 'error'}`}>
-          <span className="badge">{finding.severity ?? 'error'}</span> {finding.message}
+          <span className="badge">{t(`common.severity_${finding.severity ?? 'error'}`)}</span> {finding.message}
           {finding.path && (
             <>
               {' '}
@@ -172,16 +191,24 @@ export function Dialog({
   children: ReactNode
 }) {
   const ref = useRef<HTMLDialogElement>(null)
+  const opener = useRef<HTMLElement | null>(null)
   const titleId = useId()
   useEffect(() => {
     const dialog = ref.current
     if (!dialog) return
     if (open && !dialog.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null
       if (typeof dialog.showModal === 'function') dialog.showModal()
       else dialog.setAttribute('open', '')
     } else if (!open && dialog.open) {
       if (typeof dialog.close === 'function') dialog.close()
       else dialog.removeAttribute('open')
+      // Focus goes back to what opened the dialog (browsers without native restoration,
+      // or when focus was left nowhere), if it is still on the page.
+      const back = opener.current
+      opener.current = null
+      const lost = !document.activeElement || document.activeElement === document.body || dialog.contains(document.activeElement)
+      if (back?.isConnected && lost) back.focus()
     }
   }, [open])
   return (

@@ -155,6 +155,13 @@ describe('AppPage — check & publish', () => {
     expect(within(flow).getByRole('link').getAttribute('href')).toBe('/builder/apps/field_report/workflow/report_flow')
     expect(screen.getByText('Bước “duyệt” không đến được.')).toBeTruthy()
     expect(screen.getByRole('heading', { name: 'Đối tượng dữ liệu · Phản ánh' })).toBeTruthy()
+    // Each finding links to where it can be fixed: the step in the workflow editor, the entity editor.
+    expect(screen.getByRole('link', { name: 'Mở bước approve' }).getAttribute('href')).toBe(
+      '/builder/apps/field_report/workflow/report_flow?node=approve'
+    )
+    expect(screen.getByRole('link', { name: 'Mở để sửa' }).getAttribute('href')).toBe(
+      '/builder/apps/field_report/entity/report'
+    )
   })
 
   it('runs the saved tests and lists failures', async () => {
@@ -180,8 +187,8 @@ describe('AppPage — check & publish', () => {
     })
     render(<AppPage appKey="field_report" />)
     await user.click(await screen.findByRole('tab', { name: 'Kiểm tra & phát hành' }))
-    await user.click(screen.getByRole('button', { name: 'Chạy các kịch bản' }))
-    expect(await screen.findByText('Đạt 1/2 kịch bản.')).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Chạy các ca kiểm thử' }))
+    expect(await screen.findByText('Đạt 1/2 ca kiểm thử.')).toBeTruthy()
     expect(screen.getByText('Không đạt')).toBeTruthy()
     expect(screen.getByText('"rejected"')).toBeTruthy()
   })
@@ -218,12 +225,59 @@ describe('AppPage — check & publish', () => {
     expect(await screen.findByText('Đã phát hành phiên bản 3.')).toBeTruthy()
   })
 
+  it('refreshes the check, the test run and the app after publishing', async () => {
+    const user = userEvent.setup()
+    let published = false
+    const calls = stubApi((request) => {
+      if (request.url === `${APP}validate/`) {
+        return {
+          body: {
+            revision: published ? 'rev2' : 'rev1',
+            valid: true,
+            findings: published
+              ? []
+              : [{ code: 'no_title', message: 'Nên có trường tiêu đề.', path: 'entities/report', severity: 'warning', params: {} }]
+          }
+        }
+      }
+      if (request.url === `${APP}tests/run/`) {
+        return {
+          body: published
+            ? { passed: true, results: [{ key: 'happy_path', label: 'Xử lý xong', ok: true, result: {} }] }
+            : { passed: false, results: [{ key: 'reject', label: 'Từ chối', ok: false, result: {} }] }
+        }
+      }
+      if (request.url === `${APP}publish/`) {
+        published = true
+        return { status: 201, body: { id: 'v3', number: 3, status: 'published', label: '', note: '', created_at: '', published_at: '' } }
+      }
+      return getApp(request)
+    })
+    render(<AppPage appKey="field_report" />)
+    await user.click(await screen.findByRole('tab', { name: 'Kiểm tra & phát hành' }))
+    await user.click(screen.getByRole('button', { name: 'Kiểm tra' }))
+    expect(await screen.findByText('Nên có trường tiêu đề.')).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Chạy các ca kiểm thử' }))
+    expect(await screen.findByText('Đạt 0/1 ca kiểm thử.')).toBeTruthy()
+    const appLoads = calls.filter((call) => call.method === 'GET' && call.url === APP).length
+
+    await user.click(screen.getByRole('button', { name: 'Phát hành…' }))
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Phát hành' }))
+    expect(await screen.findByText('Đã phát hành phiên bản 3.')).toBeTruthy()
+    expect(await screen.findByText('Không có lỗi: bản nháp có thể phát hành.')).toBeTruthy()
+    expect(await screen.findByText('Đạt 1/1 ca kiểm thử.')).toBeTruthy()
+    expect(screen.queryByText('Nên có trường tiêu đề.')).toBeNull()
+    expect(screen.queryByText('Đạt 0/1 ca kiểm thử.')).toBeNull()
+    expect(calls.filter((call) => call.url === `${APP}validate/`)).toHaveLength(2)
+    expect(calls.filter((call) => call.method === 'GET' && call.url === APP).length).toBeGreaterThan(appLoads)
+  })
+
   it('names a failing saved test as the reason publishing was refused', async () => {
     const user = userEvent.setup()
     stubApi((request) => {
       if (request.url === `${APP}publish/`) {
-        return apiError(400, 'tests_failed', 'Kịch bản “Từ chối” không đạt.', [
-          { code: 'test_failed', message: 'Kịch bản “Từ chối” không đạt.', path: 'tests/reject', severity: 'error', params: {} }
+        return apiError(400, 'tests_failed', 'Ca kiểm thử “Từ chối” không đạt.', [
+          { code: 'test_failed', message: 'Ca kiểm thử “Từ chối” không đạt.', path: 'tests[happy_path]', severity: 'error', params: { test: 'happy_path' } }
         ])
       }
       return getApp(request)
@@ -234,7 +288,12 @@ describe('AppPage — check & publish', () => {
     const dialog = screen.getByRole('dialog')
     await user.click(within(dialog).getByRole('button', { name: 'Phát hành' }))
     const alert = await within(dialog).findByRole('alert')
-    expect(alert.textContent).toContain('Chưa phát hành được: có kịch bản kiểm thử không đạt.')
+    expect(alert.textContent).toContain('Chưa phát hành được: có ca kiểm thử không đạt.')
+    // The failing test (path "tests[happy_path]", as the server writes it) links to the tests page.
+    expect(within(alert).getByRole('heading', { name: 'Ca kiểm thử · Xử lý xong' })).toBeTruthy()
+    expect(within(alert).getByRole('link', { name: 'Mở để sửa' }).getAttribute('href')).toBe(
+      '/builder/apps/field_report/tests?test=happy_path'
+    )
   })
 
   it('hides publishing from a user who may not publish', async () => {

@@ -5,7 +5,7 @@ import { ApiError, type AppSummary, type Label, api } from '../api'
 import { useAsync } from '../hooks'
 import { t, useLanguage } from '../i18n'
 import { Link, navigate } from '../router'
-import { Dialog, ErrorMessage, KEY_PATTERN, LabelInput, Loading, TextField } from '../ui'
+import { Dialog, ErrorMessage, KEY_PATTERN, LabelInput, Loading, SteadyLabel, TextField } from '../ui'
 import './apps.css'
 import './messages'
 import { type ImportResult, type Paginated, formatDate, publishedVersions } from './model'
@@ -215,7 +215,7 @@ function CreateAppDialog({ open, onClose }: { open: boolean; onClose: () => void
         )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? t('apps.creating') : t('common.create')}
+            <SteadyLabel busy={busy} idle={t('common.create')} working={t('apps.creating')} />
           </button>
           <button type="button" onClick={close}>
             {t('common.cancel')}
@@ -317,7 +317,7 @@ function ImportAppDialog({
         <ErrorMessage error={error} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? t('apps.importing') : t('apps.import_submit')}
+            <SteadyLabel busy={busy} idle={t('apps.import_submit')} working={t('apps.importing')} />
           </button>
           <button
             type="button"

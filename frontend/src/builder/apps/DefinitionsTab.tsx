@@ -14,7 +14,7 @@ import { t } from '../i18n'
 import { Link, navigate } from '../router'
 import type { EntityDoc } from '../types'
 import { starterEntity, starterForm, starterWorkflow } from '../starters'
-import { Dialog, ErrorMessage, KEY_PATTERN, LabelInput, TextField } from '../ui'
+import { Dialog, ErrorMessage, KEY_PATTERN, LabelInput, SteadyLabel, TextField } from '../ui'
 import { type AppDetail, KINDS, editorPath, loadApp } from './model'
 
 type NewKind = 'entity' | 'form' | 'workflow'
@@ -258,7 +258,7 @@ function NewDefinitionDialog({
             className="primary"
             disabled={busy || (needsEntity && entities.length === 0)}
           >
-            {busy ? t('common.saving') : t('common.create')}
+            <SteadyLabel busy={busy} idle={t('common.create')} working={t('common.saving')} />
           </button>
           <button type="button" onClick={close}>
             {t('common.cancel')}

@@ -4,8 +4,8 @@ import { type FormEvent, useId, useState } from 'react'
 import { ApiError, type Finding, type VersionSummary, api, appPath } from '../api'
 import { t } from '../i18n'
 import { Link } from '../router'
-import { Dialog, ErrorMessage, FindingList } from '../ui'
-import { type AppDetail, type TestRun, type ValidationResult, editorPath } from './model'
+import { Dialog, ErrorMessage, SteadyLabel } from '../ui'
+import { type AppDetail, type TestRun, type ValidationResult, editorPath, findingTarget } from './model'
 
 const PLURAL_KINDS: Record<string, string> = {
   entities: 'entity',
@@ -29,7 +29,8 @@ interface FindingGroup {
 export function groupFindings(findings: Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>()
   for (const finding of findings) {
-    const parts = (finding.path ?? '').split(/[/.]/).filter(Boolean)
+    // "workflows/flow/nodes/x", "entities/report.fields", "tests[key].steps[0]"
+    const parts = (finding.path ?? '').split(/[/.[\]]/).filter(Boolean)
     let kind = ''
     let key = ''
     if (finding.definition) {
@@ -68,11 +69,52 @@ export function GroupedFindings({ findings, app }: { findings: Finding[]; app: A
                 title
               )}
             </h3>
-            <FindingList findings={group.findings} />
+            <FindingLinks findings={group.findings} app={app.key} kind={group.kind} definitionKey={group.key} />
           </section>
         )
       })}
     </div>
+  )
+}
+
+/** The findings of one definition, each with a link to where it can be fixed. */
+function FindingLinks({
+  findings,
+  app,
+  kind,
+  definitionKey
+}: {
+  findings: Finding[]
+  app: string
+  kind: string
+  definitionKey: string
+}) {
+  return (
+    <ul className="findings">
+      {findings.map((finding, index) => {
+        const severity = finding.severity ?? 'error'
+        const target = findingTarget(app, kind, definitionKey, finding)
+        return (
+          <li key={index} className={`finding ${severity}`}>
+            <span className="badge">{t(`common.severity_${severity}`)}</span> {finding.message}
+            {finding.path && (
+              <>
+                {' '}
+                <code>{finding.path}</code>
+              </>
+            )}
+            {target && (
+              <>
+                {' '}
+                <Link to={target.path} className="finding-link">
+                  {target.node ? t('app.finding_open_node', { node: target.node }) : t('app.finding_open')}
+                </Link>
+              </>
+            )}
+          </li>
+        )
+      })}
+    </ul>
   )
 }
 
@@ -123,7 +165,7 @@ export default function PublishTab({ app, reload }: { app: AppDetail; reload: ()
         <p className="muted">{t('app.check_intro')}</p>
         <div className="actions">
           <button type="button" onClick={check} disabled={checking}>
-            {checking ? t('app.checking') : t('app.check')}
+            <SteadyLabel busy={checking} idle={t('app.check')} working={t('app.checking')} />
           </button>
         </div>
         <div aria-live="polite" className="result-area">
@@ -147,7 +189,7 @@ export default function PublishTab({ app, reload }: { app: AppDetail; reload: ()
         <h2 id="tests-heading">{t('app.tests_title')}</h2>
         <div className="actions">
           <button type="button" onClick={runTests} disabled={running}>
-            {running ? t('app.tests_running') : t('app.tests_run')}
+            <SteadyLabel busy={running} idle={t('app.tests_run')} working={t('app.tests_running')} />
           </button>
           <Link to={editorPath(app.key, 'test', '')}>{t('app.open_tests')}</Link>
         </div>
@@ -186,7 +228,18 @@ export default function PublishTab({ app, reload }: { app: AppDetail; reload: ()
           onPublished={(version) => {
             setPublishing(false)
             setPublished(version)
+            // What was shown belonged to the draft before publishing: refresh what the
+            // user had asked for (check, test run) so the tab shows the new draft's state,
+            // and reload the app (its versions list and draft revision).
+            const hadValidation = validation !== null || checkError !== undefined
+            const hadTests = tests !== null || testsError !== undefined
+            setValidation(null)
+            setCheckError(undefined)
+            setTests(null)
+            setTestsError(undefined)
             reload()
+            if (hadValidation) void check()
+            if (hadTests) void runTests()
           }}
           reload={reload}
         />
@@ -318,7 +371,7 @@ function PublishDialog({
         )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? t('app.publishing') : t('app.publish')}
+            <SteadyLabel busy={busy} idle={t('app.publish')} working={t('app.publishing')} />
           </button>
           <button type="button" onClick={close}>
             {t('common.cancel')}

@@ -3,7 +3,7 @@
 import { type FormEvent, useState } from 'react'
 import { api, appPath } from '../api'
 import { t } from '../i18n'
-import { ErrorMessage, Loading } from '../ui'
+import { ErrorMessage, Loading, SteadyLabel } from '../ui'
 import DiffView from './DiffView'
 import {
   type AppDetail,
@@ -63,7 +63,7 @@ export default function VersionsTab({
     <div className="versions-tab">
       <div className="toolbar">
         <button type="button" onClick={() => exportVersion('draft')} disabled={busy === 'export-draft'}>
-          {busy === 'export-draft' ? t('app.exporting') : t('app.export_draft')}
+          <SteadyLabel busy={busy === 'export-draft'} idle={t('app.export_draft')} working={t('app.exporting')} />
         </button>
       </div>
       <div aria-live="polite">{notice && <p className="notice">{notice}</p>}</div>

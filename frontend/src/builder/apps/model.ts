@@ -159,3 +159,27 @@ export async function downloadExport(app: string, version: number | 'draft'): Pr
   setTimeout(() => URL.revokeObjectURL(url), 1000)
   return name
 }
+
+const NODE_IN_PATH = /(?:^|\/)nodes(?:\/|\[['"]?)([^/\]'".]+)/
+
+/**
+ * Where a finding about definition `kind`/`key` can be fixed (builder path): a workflow
+ * finding naming a step (`params.node`, or "…/nodes/<id>" in its path) opens the workflow
+ * editor with that step selected (?node=<id>); a saved test's opens it on the tests page;
+ * an entity or form finding opens its editor. Undefined for a finding of no definition.
+ */
+export function findingTarget(
+  app: string,
+  kind: string,
+  key: string,
+  finding: Finding
+): { path: string; node?: string } | undefined {
+  if (!key || !(KINDS as string[]).includes(kind)) return undefined
+  const base = editorPath(app, kind as DefinitionKind, key)
+  if (kind === 'test') return { path: `${base}?test=${encodeURIComponent(key)}` }
+  if (kind !== 'workflow') return { path: base }
+  const named = finding.params?.node
+  const inPath = NODE_IN_PATH.exec(finding.path ?? '')
+  const node = typeof named === 'string' && named ? named : inPath?.[1]
+  return node ? { path: `${base}?node=${encodeURIComponent(node)}`, node } : { path: base }
+}

@@ -6,7 +6,7 @@ import { ApiError, type Label, api, appPath, loadDefinition } from '../api'
 import { label as labelText, t, useLanguage } from '../i18n'
 import { Link } from '../router'
 import type { EntityDoc, EntityField, Option } from '../types'
-import { Dialog, ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, TextField } from '../ui'
+import { Dialog, ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, SteadyLabel, TextField } from '../ui'
 import './editors.css'
 import './messages'
 import { type DefinitionDocument, type Usage, findFieldUsages } from './rules'
@@ -278,7 +278,7 @@ export function SaveBar({
         disabled={editor.saving}
         aria-keyshortcuts="Control+S"
       >
-        {editor.saving ? t('common.saving') : t('common.save')}
+        <SteadyLabel busy={editor.saving} idle={t('common.save')} working={t('common.saving')} />
       </button>
       <span role="status" aria-live="polite">
         {editor.dirty ? (

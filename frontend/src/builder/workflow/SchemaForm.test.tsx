@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { setLanguage } from '../i18n'
 import '../messages'
 import './messages'
-import { SchemaForm, type Schema } from './SchemaForm'
+import { SchemaForm, schemaHint, type Schema } from './SchemaForm'
 
 const schema: Schema = {
   type: 'object',
@@ -76,6 +76,20 @@ describe('SchemaForm', () => {
     fireEvent.change(area, { target: { value: '{"b": 2}' } })
     expect(seen.at(-1)).toEqual({ to: { b: 2 } })
     expect(screen.queryByText('Not valid JSON; the change is not applied.')).toBeNull()
+    setLanguage('vi')
+  })
+})
+
+describe('schemaHint', () => {
+  it('translates the hints it knows and keeps the server description otherwise', () => {
+    setLanguage('vi')
+    const duration = { type: 'string', pattern: '^P(?!$)(\\d+W)?(\\d+D)?$', description: 'ISO 8601 duration in weeks' }
+    expect(schemaHint('duration', duration)).toContain('P3D là 3 ngày')
+    expect(schemaHint('set', { type: 'object', description: 'Field key → JSON Logic' })).toContain('JSON Logic cho ra giá trị')
+    expect(schemaHint('other', { type: 'string', description: 'Server text' })).toBe('Server text')
+    expect(schemaHint('other', { type: 'string' })).toBeUndefined()
+    setLanguage('en')
+    expect(schemaHint('duration', duration)).toContain('P3D is 3 days')
     setLanguage('vi')
   })
 })

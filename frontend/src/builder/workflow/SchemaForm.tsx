@@ -17,6 +17,18 @@ export function keyName(key: string): string {
   return name === `workflow.key.${key}` ? key : name
 }
 
+/**
+ * The help text of a settings key: a translated one when the builder has it (by key name,
+ * or for any ISO 8601 duration), else the schema's own description (English, from the
+ * server), so that a Vietnamese page does not show English hints it can translate.
+ */
+export function schemaHint(name: string, schema: Schema): string | undefined {
+  const own = t(`workflow.hint.${name}`)
+  if (own !== `workflow.hint.${name}`) return own
+  if (typeof schema.pattern === 'string' && schema.pattern.startsWith('^P(')) return t('workflow.hint_duration')
+  return typeof schema.description === 'string' ? schema.description : undefined
+}
+
 function refKind(schema: Schema): 'label' | 'rule' | 'key' | undefined {
   const ref = typeof schema.$ref === 'string' ? schema.$ref : ''
   if (ref.endsWith('/label')) return 'label'
@@ -116,7 +128,7 @@ function SchemaField({
 }) {
   const id = useId()
   const title = keyName(name) + (required ? ' *' : '')
-  const hint = typeof schema.description === 'string' ? schema.description : undefined
+  const hint = schemaHint(name, schema)
   switch (editable(schema)) {
     case 'label':
       return <LabelInput label={title} value={value as Label | undefined} onChange={onChange} />
@@ -187,7 +199,7 @@ function SchemaField({
     }
     case 'list':
       return (
-        <ListField title={title} hint={hint ?? t('workflow.list_hint')} value={value} onChange={onChange} />
+        <ListField title={title} hint={hint ? `${hint} ${t('workflow.list_hint')}` : t('workflow.list_hint')} value={value} onChange={onChange} />
       )
     case 'object': {
       const object = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}

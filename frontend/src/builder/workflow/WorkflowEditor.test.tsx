@@ -144,6 +144,12 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
+/** Change the address as a link would (the router listens to popstate). */
+function goTo(url: string) {
+  history.replaceState(null, '', url)
+  window.dispatchEvent(new PopStateEvent('popstate'))
+}
+
 function renderEditor() {
   return render(
     <div style={{ width: 1200, height: 800 }}>
@@ -241,6 +247,76 @@ describe('WorkflowEditor', { timeout: 15000 }, () => {
     expect(await screen.findByText(/Máy chủ chưa cung cấp danh sách loại bước/)).toBeTruthy()
     expect(screen.getByRole('button', { name: 'Công việc' })).toBeTruthy()
     expect(screen.getByRole('button', { name: 'Rẽ nhánh' })).toBeTruthy()
+  })
+
+  it('selects the step named by ?node= on load', async () => {
+    goTo('/builder/apps/demo/workflow/flow?node=end')
+    try {
+      renderEditor()
+      const inspector = await screen.findByRole('complementary', { name: 'Thuộc tính' })
+      await waitFor(() =>
+        expect((within(inspector).getByLabelText('Mã bước') as HTMLInputElement).value).toBe('end')
+      )
+    } finally {
+      goTo('/')
+    }
+  })
+
+  it('places a step added by keyboard below the selected step, on a free spot', async () => {
+    const user = userEvent.setup()
+    goTo('/builder/apps/demo/workflow/flow?node=start')
+    try {
+      renderEditor()
+      const item = await screen.findByRole('button', { name: 'Hẹn giờ' })
+      item.focus()
+      await user.keyboard('{Enter}')
+      await waitFor(() => expect(screen.getByTestId('node-timer_1')).toBeTruthy())
+      await user.click(screen.getByRole('button', { name: 'Lưu' }))
+      await waitFor(() => expect(calls.some((call) => call.method === 'PUT')).toBe(true))
+      const document = (calls.find((call) => call.method === 'PUT')!.body as { document: WorkflowDoc }).document
+      // Below "start" (0, 0) is "end" (0, 160): the new step goes beside it, not on it.
+      expect(document.layout!.nodes.timer_1).toEqual({ x: 240, y: 140 })
+    } finally {
+      goTo('/')
+    }
+  })
+
+  it('draws two ways out between the same steps apart, each with its label', async () => {
+    answers['GET /api/v1/apps/demo/definitions/workflow/flow/'] = () =>
+      json(200, {
+        kind: 'workflow',
+        key: 'flow',
+        document: {
+          ...starter(),
+          nodes: [
+            { id: 'start', type: 'start' },
+            {
+              id: 'review',
+              type: 'human_task',
+              actions: [
+                { key: 'approve', label: { vi: 'Duyệt' } },
+                { key: 'return', label: { vi: 'Trả lại' } }
+              ]
+            },
+            { id: 'end', type: 'end' }
+          ],
+          transitions: [
+            { from: 'start', to: 'review' },
+            { from: 'review', to: 'end', action: 'approve' },
+            { from: 'review', to: 'end', action: 'return' }
+          ],
+          layout: { nodes: { start: { x: 0, y: 0 }, review: { x: 0, y: 160 }, end: { x: 0, y: 320 } } }
+        },
+        revision: 'r1'
+      }, 'r1')
+    renderEditor()
+    const canvas = await screen.findByTestId('workflow-canvas')
+    await waitFor(() => expect(canvas.querySelectorAll('.react-flow__edge')).toHaveLength(3))
+    const approve = canvas.querySelector('[data-id="t1"] path.react-flow__edge-path')!.getAttribute('d')
+    const back = canvas.querySelector('[data-id="t2"] path.react-flow__edge-path')!.getAttribute('d')
+    expect(approve).not.toBe(back)
+    expect(within(canvas).getByText('Duyệt')).toBeTruthy()
+    expect(within(canvas).getByText('Trả lại')).toBeTruthy()
   })
 
   it('shows a not-found state', async () => {

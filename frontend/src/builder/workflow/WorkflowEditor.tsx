@@ -12,6 +12,8 @@ import {
   useReactFlow,
   type Connection,
   type EdgeChange,
+  type AriaLabelConfig,
+  type EdgeTypes,
   type NodeChange,
   type NodeTypes
 } from '@xyflow/react'
@@ -21,9 +23,9 @@ import { ApiError, type Finding, api, appPath, loadDefinition, saveDefinition } 
 import type { RuleField } from '../editors/RuleEditor'
 import { useAsync, useUnsavedWarning } from '../hooks'
 import { label, t, useLanguage } from '../i18n'
-import { Link } from '../router'
+import { Link, useRoute } from '../router'
 import type { EntityDoc, NodeType, Transition, WorkflowDoc, WorkflowNode } from '../types'
-import { ErrorMessage, FindingList, LabelInput, Loading } from '../ui'
+import { ErrorMessage, FindingList, LabelInput, Loading, SteadyLabel } from '../ui'
 import {
   addNode,
   connect,
@@ -31,7 +33,9 @@ import {
   deleteTransitions,
   docToFlow,
   edgeId,
+  freeSpot,
   groupFindings,
+  parallelOffsets,
   positions,
   renameNode,
   replaceNode,
@@ -46,11 +50,13 @@ import { autoLayout, type Point } from './layout'
 import './messages'
 import { fallbackTypes, nodeTemplate } from './nodeTypes'
 import { NodeView } from './NodeView'
+import { OffsetEdge } from './OffsetEdge'
 import { DRAG_TYPE, Palette } from './Palette'
 import type { Agency, Role } from './TaskSections'
 import './workflow.css'
 
 const NODE_TYPES: NodeTypes = { workflow: NodeView }
+const EDGE_TYPES: EdgeTypes = { workflow: OffsetEdge }
 /** Half the drawn size of a step: a new step is centred where it is dropped. */
 const NODE_HALF = { x: 90, y: 32 }
 
@@ -190,7 +196,10 @@ function Editor({
   const [doc, setDoc] = useState<WorkflowDoc>(initial)
   const [revision, setRevision] = useState(initialRevision)
   const [dirty, setDirty] = useState(false)
-  const [selected, setSelected] = useState<Selection>(null)
+  // ?node=<id> (a link from a finding): that step starts selected and the view centred on it.
+  const route = useRoute()
+  const [focus] = useState(() => focusNode(initial, route.query.get('node')))
+  const [selected, setSelected] = useState<Selection>(focus ? { kind: 'node', id: focus } : null)
   const [findings, setFindings] = useState<Finding[] | null>(null)
   const [checking, setChecking] = useState(false)
   const [saving, setSaving] = useState(false)
@@ -239,22 +248,25 @@ function Editor({
     })
   }, [doc, typeMap, typeLabel, grouped, selected])
 
-  const edges: FlowEdge[] = useMemo(
-    () =>
-      doc.transitions.map((transition, index) => ({
+  const edges: FlowEdge[] = useMemo(() => {
+    const offsets = parallelOffsets(doc.transitions)
+    return doc.transitions.map((transition, index): FlowEdge => {
+      const text = transitionLabel(doc, transition)
+      return {
         id: edgeId(index),
+        type: 'workflow',
         source: transition.from,
         target: transition.to,
-        label: transitionLabel(doc, transition),
+        label: text,
         selected: selected?.kind === 'edge' && selected.index === index,
         markerEnd: { type: MarkerType.ArrowClosed },
         className: transition.default ? 'wf-edge-default' : undefined,
-        ariaLabel: `${transition.from} → ${transition.to}`,
-        data: { transition, index }
-      })),
+        ariaLabel: `${transition.from} → ${transition.to}${text ? `: ${text}` : ''}`,
+        data: { transition, index, offset: offsets[index] }
+      }
+    })
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [doc, selected, language]
-  )
+  }, [doc, selected, language])
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
@@ -297,21 +309,15 @@ function Editor({
 
   // ---------------------------------------------------------------- palette
   function add(type: NodeType, at?: Point) {
-    let position = at
-    if (!position) {
-      const rect = canvas.current?.getBoundingClientRect()
-      const centre = rect ? { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 } : { x: 0, y: 0 }
-      const point = flow.screenToFlowPosition(centre)
-      position = { x: point.x - NODE_HALF.x, y: point.y - NODE_HALF.y }
-      const taken = Object.values(positions(doc))
-      for (let i = 0; i < 50 && taken.some((p) => Math.abs(p.x - position!.x) < 200 && Math.abs(p.y - position!.y) < 90); i++) {
-        position = { x: position.x + 220, y: position.y }
-      }
-    }
+    // From the keyboard (no drop point): below the selected step, or below the lowest one,
+    // on a free spot; then bring it into view.
+    const near = selected?.kind === 'node' ? selected.id : undefined
+    const position = at ?? freeSpot(positions(doc), near)
     const result = addNode(doc, type.type, position, nodeTemplate(type.type, type.label))
     change(() => result.doc)
     setSelected({ kind: 'node', id: result.id })
     setAnnounce(t('workflow.added', { type: label(type.label, type.type), id: result.id }))
+    if (!at) centrePending.current = position
   }
 
   function onDragOver(event: DragEvent<HTMLDivElement>) {
@@ -335,7 +341,21 @@ function Editor({
   }
   // Fit the view once the canvas has the new positions (after the nodes effect ran).
   const fitPending = useRef(false)
+  // A step added from the keyboard outside the visible part of the canvas: once it is
+  // drawn, fit the view to every step (so the new one shows without losing the others).
+  const centrePending = useRef<Point | null>(null)
   useEffect(() => {
+    const added = centrePending.current
+    if (added) {
+      centrePending.current = null
+      const rect = canvas.current?.getBoundingClientRect()
+      const topLeft = flow.flowToScreenPosition(added)
+      const bottomRight = flow.flowToScreenPosition({ x: added.x + 2 * NODE_HALF.x, y: added.y + 2 * NODE_HALF.y })
+      const visible =
+        !rect ||
+        (topLeft.x >= rect.left && topLeft.y >= rect.top && bottomRight.x <= rect.right && bottomRight.y <= rect.bottom)
+      if (!visible) requestAnimationFrame(() => void flow.fitView({ maxZoom: 1, minZoom: 0.25, padding: 0.1 }))
+    }
     if (!fitPending.current) return
     fitPending.current = false
     requestAnimationFrame(() => void flow.fitView({ maxZoom: 1, minZoom: 0.25, padding: 0.1 }))
@@ -503,10 +523,10 @@ function Editor({
         </h1>
         <div className="toolbar" role="toolbar" aria-label={t('workflow.toolbar')}>
           <button type="button" className="primary" onClick={() => void save()} disabled={saving} aria-keyshortcuts="Control+S">
-            {saving ? t('common.saving') : t('common.save')}
+            <SteadyLabel busy={saving} idle={t('common.save')} working={t('common.saving')} />
           </button>
           <button type="button" onClick={() => void check()} disabled={checking}>
-            {checking ? t('workflow.checking') : t('workflow.check')}
+            <SteadyLabel busy={checking} idle={t('workflow.check')} working={t('workflow.checking')} />
           </button>
           <button type="button" onClick={relayout}>
             {t('workflow.auto_layout')}
@@ -561,6 +581,7 @@ function Editor({
             nodes={nodes}
             edges={edges}
             nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
@@ -570,9 +591,10 @@ function Editor({
             onDrop={onDrop}
             deleteKeyCode={['Delete', 'Backspace']}
             fitView
-            fitViewOptions={{ maxZoom: 1, minZoom: 0.25 }}
+            fitViewOptions={focus ? { nodes: [{ id: focus }], maxZoom: 1, minZoom: 0.25 } : { maxZoom: 1, minZoom: 0.25 }}
             minZoom={0.2}
             proOptions={{ hideAttribution: true }}
+            ariaLabelConfig={flowAriaLabels()}
           >
             <Background />
             <Controls />
@@ -584,6 +606,36 @@ function Editor({
       </div>
     </main>
   )
+}
+
+/** React Flow's screen-reader texts in the current language. */
+function flowAriaLabels(): Partial<AriaLabelConfig> {
+  return {
+    'node.a11yDescription.default': t('workflow.flow.node_help'),
+    'node.a11yDescription.keyboardDisabled': t('workflow.flow.node_help_keyboard'),
+    'node.a11yDescription.ariaLiveMessage': ({ direction, x, y }) =>
+      t('workflow.flow.node_moved', {
+        direction: ['up', 'down', 'left', 'right'].includes(direction) ? t(`workflow.flow.dir_${direction}`) : direction,
+        x: Math.round(x),
+        y: Math.round(y)
+      }),
+    'edge.a11yDescription.default': t('workflow.flow.edge_help'),
+    'controls.ariaLabel': t('workflow.flow.controls'),
+    'controls.zoomIn.ariaLabel': t('workflow.flow.zoom_in'),
+    'controls.zoomOut.ariaLabel': t('workflow.flow.zoom_out'),
+    'controls.fitView.ariaLabel': t('workflow.flow.fit_view'),
+    'controls.interactive.ariaLabel': t('workflow.flow.interactive'),
+    'minimap.ariaLabel': t('workflow.flow.minimap'),
+    'handle.ariaLabel': t('workflow.flow.handle')
+  }
+}
+
+/** The step `wanted` names (an id, or a position in the list of steps), if it exists. */
+export function focusNode(doc: WorkflowDoc, wanted: string | null): string | undefined {
+  if (!wanted) return undefined
+  if (doc.nodes.some((node) => node.id === wanted)) return wanted
+  if (/^\d+$/.test(wanted)) return doc.nodes[Number(wanted)]?.id
+  return undefined
 }
 
 /** The text on a way out: its action's label, "default", "timeout" or the rule in short. */

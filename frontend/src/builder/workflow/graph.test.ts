@@ -8,7 +8,10 @@ import {
   docToFlow,
   findingNode,
   flowToDoc,
+  freeSpot,
   groupFindings,
+  offsetBezier,
+  parallelOffsets,
   newNodeId,
   positions,
   renameNode,
@@ -165,5 +168,80 @@ describe('findings on nodes', () => {
     )
     expect(Object.keys(byNode)).toEqual(['triage'])
     expect(other.map((finding) => finding.code)).toEqual(['b', 'c', 'd'])
+  })
+})
+
+describe('parallelOffsets', () => {
+  it('leaves a lone transition straight and spreads parallel ones symmetrically', () => {
+    const offsets = parallelOffsets([
+      { from: 'start', to: 'review' },
+      { from: 'review', to: 'end', action: 'approve' },
+      { from: 'review', to: 'end', action: 'return' },
+      { from: 'check', to: 'end', condition: { '==': [1, 1] } },
+      { from: 'check', to: 'end', default: true },
+      { from: 'check', to: 'end', timeout: true }
+    ])
+    // Shifts are measured in the frame of the pair's alphabetical direction (end→review
+    // here), so review→end's are mirrored: still symmetric, still apart.
+    expect(offsets).toEqual([0, 24, -24, -48, 0, 48])
+  })
+
+  it('spreads two opposite transitions to opposite sides', () => {
+    const offsets = parallelOffsets([
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'a' }
+    ])
+    // b→a's normal points the other way: the same sign in its own frame would overlap.
+    expect(offsets).toEqual([-24, -24])
+  })
+})
+
+describe('offsetBezier', () => {
+  it('puts the label on the middle of the curve, shifted sideways by the offset', () => {
+    const straight = offsetBezier({ x: 0, y: 0 }, { x: 0, y: 200 })
+    expect(straight.labelX).toBeCloseTo(0)
+    expect(straight.labelY).toBeCloseTo(100)
+    const shifted = offsetBezier({ x: 0, y: 0 }, { x: 0, y: 200 }, 30)
+    // Travelling down, the normal (-dy, dx)/length points to -x.
+    expect(shifted.labelX).toBeCloseTo(-30)
+    expect(shifted.labelY).toBeCloseTo(100)
+    expect(shifted.path.startsWith('M0,0 C')).toBe(true)
+    expect(shifted.path.endsWith(' 0,200')).toBe(true)
+    expect(shifted.path).not.toBe(straight.path)
+  })
+})
+
+describe('freeSpot', () => {
+  const overlapping = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+    Math.abs(a.x - b.x) < 200 && Math.abs(a.y - b.y) < 90
+
+  it('starts an empty canvas at the origin', () => {
+    expect(freeSpot({})).toEqual({ x: 0, y: 0 })
+  })
+
+  it('goes below the selected step when that spot is free', () => {
+    expect(freeSpot({ a: { x: 100, y: 0 }, b: { x: 600, y: 400 } }, 'a')).toEqual({ x: 100, y: 140 })
+  })
+
+  it('goes below the lowest step when nothing is selected', () => {
+    expect(freeSpot({ a: { x: 100, y: 0 }, b: { x: -50, y: 300 } })).toEqual({ x: -50, y: 440 })
+  })
+
+  it('never lands on an existing step', () => {
+    const place: Record<string, { x: number; y: number }> = {
+      a: { x: 0, y: 0 },
+      b: { x: 0, y: 140 },
+      c: { x: 240, y: 140 },
+      d: { x: -240, y: 150 }
+    }
+    const spot = freeSpot(place, 'a')
+    for (const point of Object.values(place)) expect(overlapping(spot, point)).toBe(false)
+    expect(spot).toEqual({ x: 480, y: 140 })
+    // Repeated additions keep finding new free spots.
+    for (let n = 0; n < 30; n++) {
+      const next = freeSpot(place, 'a')
+      for (const point of Object.values(place)) expect(overlapping(next, point)).toBe(false)
+      place[`n${n}`] = next
+    }
   })
 })

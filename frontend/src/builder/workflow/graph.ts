@@ -5,7 +5,7 @@
 import type { Edge, Node } from '@xyflow/react'
 import type { Finding } from '../api'
 import type { Transition, WorkflowDoc, WorkflowNode } from '../types'
-import { autoLayout, type Point } from './layout'
+import { COLUMN_WIDTH, LAYER_HEIGHT, autoLayout, type Point } from './layout'
 
 export const NODE_ID_PATTERN = /^[a-z][a-z0-9_]{0,62}$/
 export const TASK_TYPES = new Set(['human_task', 'multi_task'])
@@ -21,6 +21,8 @@ export interface FlowNodeData extends Record<string, unknown> {
 export interface FlowEdgeData extends Record<string, unknown> {
   transition: Transition
   index: number
+  /** Sideways shift (px) of the drawn curve, so that parallel ways out do not overlap. */
+  offset?: number
 }
 export type FlowNode = Node<FlowNodeData, 'workflow'>
 export type FlowEdge = Edge<FlowEdgeData>
@@ -42,6 +44,76 @@ export function positions(doc: WorkflowDoc): Record<string, Point> {
     } else result[node.id] = computed[node.id]
   }
   return result
+}
+
+/** Distance between two parallel ways out at their middle (px). */
+export const PARALLEL_SPACING = 48
+
+/**
+ * The sideways shift of each transition (by index): transitions between the same two steps
+ * (either direction) are spread symmetrically around the straight line (…, -48, 0, 48, …
+ * for an odd count, …, -24, 24, … for an even one); a lone transition gets 0. The shift is
+ * measured perpendicular to the line from → to, so two opposite transitions are turned to
+ * face the same way before spreading.
+ */
+export function parallelOffsets(transitions: Transition[], spacing = PARALLEL_SPACING): number[] {
+  const groups = new Map<string, number[]>()
+  transitions.forEach((transition, index) => {
+    const pair = [transition.from, transition.to].sort().join('\u0000')
+    const group = groups.get(pair)
+    if (group) group.push(index)
+    else groups.set(pair, [index])
+  })
+  const offsets = transitions.map(() => 0)
+  for (const group of groups.values()) {
+    if (group.length < 2) continue
+    group.forEach((index, position) => {
+      const shift = (position - (group.length - 1) / 2) * spacing
+      const transition = transitions[index]
+      // The perpendicular of to→from points the other way: flip so both spread apart.
+      const reversed = transition.from > transition.to
+      offsets[index] = reversed ? -shift : shift
+    })
+  }
+  return offsets
+}
+
+export interface EdgeGeometry {
+  path: string
+  labelX: number
+  labelY: number
+}
+
+/**
+ * An S-shaped cubic curve from the bottom of one step to the top of another (like React
+ * Flow's bezier edge), pushed sideways by `offset` px at its middle; the label sits on
+ * the curve's middle. Also for offset 0, so that every edge is drawn alike.
+ */
+export function offsetBezier(
+  source: Point,
+  target: Point,
+  offset = 0
+): EdgeGeometry {
+  const dy = target.y - source.y
+  // Control distance: half the height when the target is below, more for a way back up.
+  const reach = dy >= 0 ? Math.max(dy / 2, 20) : 25 * 0.25 * Math.sqrt(-dy) + 40
+  let c1 = { x: source.x, y: source.y + reach }
+  let c2 = { x: target.x, y: target.y - reach }
+  if (offset) {
+    const dx = target.x - source.x
+    const length = Math.hypot(dx, dy) || 1
+    // Unit normal of the line source→target (pointing right of the direction of travel).
+    const nx = -dy / length
+    const ny = dx / length
+    // A cubic's middle is (P0 + 3·C1 + 3·C2 + P3) / 8: moving both controls by k moves it by 3k/4.
+    const k = (offset * 4) / 3
+    c1 = { x: c1.x + nx * k, y: c1.y + ny * k }
+    c2 = { x: c2.x + nx * k, y: c2.y + ny * k }
+  }
+  const labelX = (source.x + 3 * c1.x + 3 * c2.x + target.x) / 8
+  const labelY = (source.y + 3 * c1.y + 3 * c2.y + target.y) / 8
+  const path = `M${source.x},${source.y} C${c1.x},${c1.y} ${c2.x},${c2.y} ${target.x},${target.y}`
+  return { path, labelX, labelY }
 }
 
 export function edgeId(index: number): string {
@@ -122,6 +194,40 @@ export function addNode(
       { ...positions(doc), [id]: { x: Math.round(position.x), y: Math.round(position.y) } }
     )
   }
+}
+
+/** The drawn size of a step, with a margin: two steps closer than this overlap. */
+export const NODE_BOX = { width: 200, height: 90 }
+
+function overlaps(point: Point, taken: Point[]): boolean {
+  return taken.some(
+    (other) => Math.abs(other.x - point.x) < NODE_BOX.width && Math.abs(other.y - point.y) < NODE_BOX.height
+  )
+}
+
+/**
+ * Where a step added without a drop point goes: below `near` (the selected step) when
+ * given, otherwise below the lowest step (at the left edge of the drawing); the first spot
+ * free of every other step, trying that row from the middle outwards (right, left, two
+ * right, …), then the rows further down. An empty canvas starts at (0, 0).
+ */
+export function freeSpot(place: Record<string, Point>, near?: string): Point {
+  const taken = Object.values(place)
+  if (!taken.length) return { x: 0, y: 0 }
+  const anchor = near ? place[near] : undefined
+  const start = anchor
+    ? { x: anchor.x, y: anchor.y + LAYER_HEIGHT }
+    : { x: Math.min(...taken.map((p) => p.x)), y: Math.max(...taken.map((p) => p.y)) + LAYER_HEIGHT }
+  for (let row = 0; row < 100; row++) {
+    for (let step = 0; step < 12; step++) {
+      // 0, +1, -1, +2, -2, …
+      const column = step % 2 ? (step + 1) / 2 : -step / 2
+      const point = { x: start.x + column * COLUMN_WIDTH, y: start.y + row * LAYER_HEIGHT }
+      if (!overlaps(point, taken)) return { x: Math.round(point.x), y: Math.round(point.y) }
+    }
+  }
+  // Unreachable in practice (fewer than 1200 steps around): below everything.
+  return { x: start.x, y: Math.max(...taken.map((p) => p.y)) + LAYER_HEIGHT }
 }
 
 export type IdProblem = 'pattern' | 'duplicate' | null

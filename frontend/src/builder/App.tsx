@@ -1,6 +1,6 @@
 // The builder's frame: header (title, language switch, links out), then the page the
 // route names. Each page lives in its area's folder and is loaded here by route name.
-import { type ReactNode, useEffect } from 'react'
+import { type ReactNode, useEffect, useRef } from 'react'
 import './messages'
 import AppPage from './apps/AppPage'
 import AppsPage from './apps/AppsPage'
@@ -19,8 +19,35 @@ export interface PageContext {
   workspaceUrl: string
 }
 
+/** After an in-app navigation, focus goes to the new page's main heading (as a page load
+ * would put screen readers at the top): pages draw it once their data has loaded, so look
+ * for it for a moment. The first page load leaves focus alone. */
+function useFocusOnNavigation(path: string): void {
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    let tries = 0
+    let timer = 0
+    const look = () => {
+      const heading = document.querySelector<HTMLElement>('main h1')
+      if (heading) {
+        if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1')
+        heading.focus({ preventScroll: true })
+      } else if (tries++ < 20) {
+        timer = window.setTimeout(look, 50)
+      }
+    }
+    look()
+    return () => window.clearTimeout(timer)
+  }, [path])
+}
+
 function Page(): ReactNode {
   const route = useRoute()
+  useFocusOnNavigation(`${route.name}/${route.params.app ?? ''}/${route.params.key ?? ''}`)
   const { app = '', key = '' } = route.params
   switch (route.name) {
     case 'apps':

@@ -99,21 +99,8 @@ export default function EntityEditor({ appKey, definitionKey }: { appKey: string
   const [deleting, setDeleting] = useState<string | undefined>(undefined)
   const doc = editor.document
 
-  if (editor.loading) {
-    return (
-      <main id="main" className="page">
-        <Loading />
-      </main>
-    )
-  }
-  if (!doc) {
-    return (
-      <main id="main" className="page">
-        <Breadcrumbs appKey={appKey} />
-        <h1>{editor.notFound ? t('editors.entity.not_found', { key: definitionKey }) : t('common.error_title')}</h1>
-        {!editor.notFound && <ErrorMessage error={editor.loadError} onRetry={editor.retry} />}
-      </main>
-    )
+  if (editor.loading || !doc) {
+    return <Unavailable editor={editor} appKey={appKey} notFound={t('editors.entity.not_found', { key: definitionKey })} />
   }
 
   const fields = Array.isArray(doc.fields) ? doc.fields : []
@@ -251,6 +238,32 @@ export default function EntityEditor({ appKey, definitionKey }: { appKey: string
           />
         )}
       </Dialog>
+    </main>
+  )
+}
+
+/** The page of an editor whose definition is loading, missing or failed to load. */
+export function Unavailable({
+  editor,
+  appKey,
+  notFound
+}: {
+  editor: { loading: boolean; notFound: boolean; loadError: unknown; retry: () => void }
+  appKey: string
+  notFound: string
+}) {
+  if (editor.loading) {
+    return (
+      <main id="main" className="page">
+        <Loading />
+      </main>
+    )
+  }
+  return (
+    <main id="main" className="page">
+      <Breadcrumbs appKey={appKey} />
+      <h1>{editor.notFound ? notFound : t('common.error_title')}</h1>
+      {!editor.notFound && <ErrorMessage error={editor.loadError} onRetry={editor.retry} />}
     </main>
   )
 }

@@ -9,7 +9,7 @@ import { useAsync } from '../hooks'
 import { label as labelText, t, useLanguage } from '../i18n'
 import type { EntityDoc, EntityField, FormDoc, FormField, FormStep } from '../types'
 import { ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, TextField } from '../ui'
-import { Breadcrumbs, SaveBar, moveItem } from './EntityEditor'
+import { Breadcrumbs, SaveBar, Unavailable, moveItem } from './EntityEditor'
 import './editors.css'
 import './messages'
 import { type RuleField, RuleEditor, ruleSummary } from './RuleEditor'
@@ -74,21 +74,8 @@ export default function FormEditor({ appKey, definitionKey }: { appKey: string; 
   const [openFields, setOpenFields] = useState<Set<string>>(new Set())
   const fields = useMemo(() => ruleFields(entity.data), [entity.data])
 
-  if (editor.loading) {
-    return (
-      <main id="main" className="page">
-        <Loading />
-      </main>
-    )
-  }
-  if (!doc) {
-    return (
-      <main id="main" className="page">
-        <Breadcrumbs appKey={appKey} />
-        <h1>{editor.notFound ? t('editors.form.not_found', { key: definitionKey }) : t('common.error_title')}</h1>
-        {!editor.notFound && <ErrorMessage error={editor.loadError} onRetry={editor.retry} />}
-      </main>
-    )
+  if (editor.loading || !doc) {
+    return <Unavailable editor={editor} appKey={appKey} notFound={t('editors.form.not_found', { key: definitionKey })} />
   }
 
   const steps = Array.isArray(doc.steps) ? doc.steps : []

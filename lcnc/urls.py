@@ -13,5 +13,6 @@ urlpatterns = [
     path("builder/", builder_page, name="builder"),
     re_path(r"^builder/(?P<rest>.+)$", builder_page, name="builder-page"),
     path("workspace/", include("apps.workspace.urls")),
+    path("files/", include("apps.records.urls")),
     path("", include("apps.portal.urls")),
 ]

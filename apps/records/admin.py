@@ -17,10 +17,26 @@ from apps.builder.admin import ViewOnlyAdmin, ViewOnlyInline, pretty_json
 from .models import Attachment, Record, RecordAccess
 
 
+def attachment_link(obj: Attachment) -> SafeString | str:
+    """A link that opens the file through the checked download view (MEDIA_URL is not
+    served)."""
+    if not obj.pk or obj.record_id is None:
+        return "—"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>',
+        reverse("records:attachment", args=[obj.uuid]),
+        _("Open the file"),
+    )
+
+
 class AttachmentInline(ViewOnlyInline):
     model = Attachment
-    fields = ("name", "field_key", "content_type", "size", "file", "created_at")
+    fields = ("name", "field_key", "content_type", "size", "file_link", "created_at")
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj: Attachment) -> SafeString | str:
+        return attachment_link(obj)
 
 
 @admin.register(Record)
@@ -132,10 +148,14 @@ class AttachmentAdmin(ViewOnlyAdmin):
         "field_key",
         "content_type",
         "size",
-        "file",
+        "file_link",
         "created_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj: Attachment) -> SafeString | str:
+        return attachment_link(obj)
 
 
 @admin.register(RecordAccess)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import permissions
 from apps.core.errors import NotFound
 
-from .models import Comment, Record
+from .models import Attachment, Comment, Record
 from .services import normalize_code, secret_matches
 
 
@@ -121,3 +121,61 @@ def case_comments(record: Record, *, internal: bool) -> list[Comment]:
 def public_comments(record: Record) -> list[Comment]:
     """What the citizen sees of the comments on their case: never internal notes."""
     return case_comments(record, internal=False)
+
+
+# --------------------------------------------------------------------------- attachments
+
+#: Types a browser may show in its own tab; every other file is downloaded.
+INLINE_CONTENT_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
+)
+#: Types drawn as thumbnails on the case pages.
+IMAGE_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def attachment_for_download(
+    user: Any, *, attachment_uuid: uuid.UUID, code: str = "", secret: str = ""
+) -> Attachment | None:
+    """The attachment, when the requester may open it; None otherwise (whether it exists
+    or not). Allowed: whoever holds the case's tracking code and secret (checked in
+    constant time, as on the status page), and signed-in users who may read the record
+    (``permissions.readable_records_filter``: its officials, leaders above them, platform
+    admins, the citizen who submitted it). Files not (or no longer) bound to a record,
+    e.g. those of an unsent draft, are never served."""
+    attachment = Attachment.objects.filter(uuid=attachment_uuid, record__isnull=False).first()
+    record_id = attachment.record_id if attachment is not None else None
+    if attachment is None or record_id is None:
+        return None
+    if code and secret:
+        record = record_by_tracking(code, secret)
+        if record is not None and record.pk == record_id:
+            return attachment
+    if getattr(user, "is_authenticated", False) and (
+        records_visible_to(user).filter(pk=record_id).exists()
+    ):
+        return attachment
+    return None
+
+
+def record_attachments(record: Record) -> dict[str, Attachment]:
+    """The record's attachments by public id (as its data's file descriptors name them),
+    in one query, or none when the caller prefetched ``attachments``."""
+    return {str(attachment.uuid): attachment for attachment in record.attachments.all()}
+
+
+def attachments_in_data(record: Record, field_keys: set[str] | None = None) -> list[Attachment]:
+    """The attachments the record's data refers to now (a replaced file is not listed),
+    in the data's order; only those of ``field_keys`` when given."""
+    stored = record_attachments(record)
+    found: list[Attachment] = []
+    for key, value in (record.data or {}).items():
+        if field_keys is not None and key not in field_keys:
+            continue
+        if not isinstance(value, list):
+            continue
+        for item in value:
+            if isinstance(item, dict) and str(item.get("id", "")) in stored:
+                attachment = stored[str(item["id"])]
+                if attachment.field_key == key and attachment not in found:
+                    found.append(attachment)
+    return found

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import formats
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from apps.accounts.permissions import actionable_tasks, is_official
 from apps.builder.selectors import version_app_def
 from apps.core.errors import NotFound
 from apps.core.models import translated
-from apps.records.models import Record
-from apps.records.selectors import records_for_officials
+from apps.records.models import Attachment, Record
+from apps.records.selectors import IMAGE_CONTENT_TYPES, record_attachments, records_for_officials
 from apps.runtime import selectors as runtime_selectors
 from apps.runtime.models import Event, Task
 from workflows.definition import EntityDef, FieldDef
@@ -51,12 +52,47 @@ class Location:
 class Detail:
     """One field of a record as people read it. ``kind`` tells the template how to show
     ``value``: text (str), long_text (str with line breaks), location (Location) or
-    files (list of file names)."""
+    files (list of FileItem)."""
 
     key: str
     label: str
     kind: str
     value: Any
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """One file of a record's field: ``url`` opens it (empty when the stored file is not
+    found); images are drawn as thumbnails, with ``alt`` as their text."""
+
+    name: str
+    size: int | None
+    url: str
+    content_type: str
+    alt: str
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.url) and self.content_type in IMAGE_CONTENT_TYPES
+
+
+def _file_items(label: str, value: list[Any], stored: dict[str, Attachment]) -> list[FileItem]:
+    items = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        attachment = stored.get(str(item.get("id", "")))
+        name = attachment.name if attachment else str(item.get("name", ""))
+        items.append(
+            FileItem(
+                name=name,
+                size=attachment.size if attachment else None,
+                url=reverse("records:attachment", args=[attachment.uuid]) if attachment else "",
+                content_type=attachment.content_type if attachment else "",
+                alt=f"{label}: {name}",
+            )
+        )
+    return items
 
 
 def entity_of(record: Record) -> EntityDef:
@@ -109,7 +145,12 @@ def display_value(spec: FieldDef, value: Any, agency_names: dict[str, str] | Non
     return str(value)
 
 
-def _detail(spec: FieldDef, value: Any, agency_names: dict[str, str]) -> Detail:
+def _detail(
+    spec: FieldDef,
+    value: Any,
+    agency_names: dict[str, str],
+    attachments: dict[str, Attachment] | None = None,
+) -> Detail:
     label = translated(spec.label) or spec.key
     if spec.type == "location" and isinstance(value, dict):
         location = Location(
@@ -117,8 +158,7 @@ def _detail(spec: FieldDef, value: Any, agency_names: dict[str, str]) -> Detail:
         )
         return Detail(spec.key, label, "location", location)
     if spec.type in FILE_TYPES and isinstance(value, list):
-        names = [str(item.get("name", "")) for item in value if isinstance(item, dict)]
-        return Detail(spec.key, label, "files", names)
+        return Detail(spec.key, label, "files", _file_items(label, value, attachments or {}))
     if spec.type == "group" and isinstance(value, list):
         # A small table: one column per sub-field, one line per row.
         rows = [row for row in value if isinstance(row, dict)]
@@ -135,15 +175,16 @@ def _detail(spec: FieldDef, value: Any, agency_names: dict[str, str]) -> Detail:
 
 
 def record_details(record: Record, entity: EntityDef | None = None) -> list[Detail]:
-    """The record's filled-in fields in the entity's order, labelled and formatted."""
+    """The record's filled-in fields in the entity's order, labelled and formatted; the
+    files of file and photo fields with links to open them (one query for all files, none
+    when the caller prefetched the record's ``attachments``)."""
     entity = entity or entity_of(record)
     data = record.data or {}
     names = _agency_names(entity, data)
-    return [
-        _detail(spec, data[spec.key], names)
-        for spec in entity.fields
-        if data.get(spec.key) not in (None, "", [])
-    ]
+    filled = [spec for spec in entity.fields if data.get(spec.key) not in (None, "", [])]
+    has_files = any(spec.type in FILE_TYPES for spec in filled)
+    attachments = record_attachments(record) if has_files else {}
+    return [_detail(spec, data[spec.key], names, attachments) for spec in filled]
 
 
 def record_title(record: Record, entity: EntityDef) -> str:

@@ -21,25 +21,60 @@ DESCRIPTION = "Đường 30 Tháng 4 ngập sâu sau mưa, xe máy chết máy."
 CODE_RE = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
 
 
+#: What the citizen reads, in each language of the portal.
+TEXTS = {
+    "vi": {
+        "form": "Phản ánh hiện trường",
+        "flooding": "Ngập nước",
+        "description": "Mô tả",
+        "photos": "Hình ảnh",
+        "district": "Quận/huyện",
+        "ninh_kieu": "UBND quận Ninh Kiều",
+        "phone": "Số điện thoại",
+        "received": "Đã tiếp nhận",
+        "triage": "Trung tâm điều hành đang phân loại",
+        "ioc": "Trung tâm Giám sát, điều hành đô thị thông minh",
+    },
+    "en": {
+        "form": "Report a problem",
+        "flooding": "Flooding",
+        "description": "Description",
+        "photos": "Photos",
+        "district": "District",
+        "ninh_kieu": "Ninh Kieu District People's Committee",
+        "phone": "Phone number",
+        "received": "received",
+        "triage": "The operations centre is triaging it",
+        "ioc": "Intelligent Operations Centre",
+    },
+}
+
+
 @pytest.mark.parametrize("viewport", [PHONE])
+@pytest.mark.parametrize("language", ["vi", "en"])
 def test_citizen_reports_flooding_on_a_phone_and_follows_the_case(
-    live_demo: str, page: Page
+    live_demo: str, page: Page, language: str
 ) -> None:
+    text = TEXTS[language]
     page.goto(f"{live_demo}/")
-    page.get_by_role("link", name="Phản ánh hiện trường").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh hiện trường")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name=text["form"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(text["form"])
     expect(page.locator("#wizard-progress")).to_be_visible()  # several steps: the wizard
     page.locator("#one-page-link").click()  # the citizen prefers the whole form at once
 
-    page.get_by_label("Ngập nước").check()
-    page.get_by_label("Mô tả").fill(DESCRIPTION)
-    page.get_by_label("Hình ảnh").set_input_files(
+    page.get_by_label(text["flooding"]).check()
+    expect(page.locator("#field-flood_depth_cm")).to_be_visible()  # shown for flooding
+    page.get_by_label(text["description"]).fill(DESCRIPTION)
+    page.get_by_label(text["photos"]).set_input_files(
         files=[{"name": "ngap.png", "mimeType": "image/png", "buffer": png_bytes(64, 48)}]
     )
     page.locator("#f-location-lat").fill("10.0286")
     page.locator("#f-location-lng").fill("105.7703")
-    page.get_by_label("Quận/huyện").select_option(label="UBND quận Ninh Kiều")
-    page.get_by_label("Số điện thoại").fill("0901234567")
+    page.get_by_label(text["district"]).select_option(label=text["ninh_kieu"])
+    page.get_by_label(text["phone"]).fill("0901234567")
     expect(page.locator("#field-other_category")).to_be_hidden()  # category is not "other"
     page.screenshot(path="/tmp/portal-form.png", full_page=True)
 
@@ -59,11 +94,9 @@ def test_citizen_reports_flooding_on_a_phone_and_follows_the_case(
     expect(page.locator("#tracking-code")).to_have_text(tracking_code)
     expect(page.locator("#case-status .badge--progress")).to_be_visible()
     timeline = page.locator("#timeline")
-    expect(timeline).to_contain_text("Đã tiếp nhận")
-    expect(timeline).to_contain_text("Trung tâm điều hành đang phân loại")
-    expect(page.locator("#current-agency")).to_have_text(
-        "Trung tâm Giám sát, điều hành đô thị thông minh"
-    )
+    expect(timeline).to_contain_text(re.compile(text["received"], re.IGNORECASE))
+    expect(timeline).to_contain_text(text["triage"])
+    expect(page.locator("#current-agency")).to_have_text(text["ioc"])
     page.screenshot(path="/tmp/portal-status.png", full_page=True)
 
     # The centre routes it to the drainage company, which fixes it: the case is closed.

@@ -161,12 +161,48 @@ export async function downloadExport(app: string, version: number | 'draft'): Pr
 }
 
 const NODE_IN_PATH = /(?:^|\/)nodes(?:\/|\[['"]?)([^/\]'".]+)/
+// An entity field: ".../fields/<index or key>" (schema paths give the index, checks the key).
+const ENTITY_FIELD_IN_PATH = /(?:^|\/)fields\/([^/]+)/
+// A form step and placed field: "…/steps/<index>/fields/<index>" (schema) or
+// "…/steps/<step key>/<field key>" (checks); a step index followed by anything else
+// ("steps/1/label") names the step only.
+const FORM_STEP_IN_PATH = /(?:^|\/)steps\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?/
+
+function param(finding: Finding, name: string): string | undefined {
+  const value = finding.params?.[name]
+  if (typeof value === 'string' && value) return value
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return String(value)
+  return undefined
+}
+
+function withQuery(base: string, query: Record<string, string | undefined>): string {
+  const parts = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value as string)}`)
+  return parts.length ? `${base}?${parts.join('&')}` : base
+}
+
+/** The form step and placed field a finding names (keys or indexes, as the editor takes them). */
+function formPlace(finding: Finding): { step?: string; field?: string } {
+  const found = FORM_STEP_IN_PATH.exec(finding.path ?? '')
+  if (found) {
+    const [, step, next, after] = found
+    if (next === 'fields' && after !== undefined) return { step, field: after }
+    if (!/^\d+$/.test(step) && next !== undefined && next !== 'fields') return { step, field: next }
+    return { step }
+  }
+  return { step: param(finding, 'step'), field: param(finding, 'field') }
+}
 
 /**
  * Where a finding about definition `kind`/`key` can be fixed (builder path): a workflow
  * finding naming a step (`params.node`, or "…/nodes/<id>" in its path) opens the workflow
  * editor with that step selected (?node=<id>); a saved test's opens it on the tests page;
- * an entity or form finding opens its editor. Undefined for a finding of no definition.
+ * an entity finding naming a field ("…/fields/<index or key>", or `params.field`) opens the
+ * entity editor on that field (?field=); a form finding naming a step or a placed field
+ * ("…/steps/<index>/fields/<index>", "…/steps/<step>/<field>", `params.step`/`params.field`)
+ * opens the form editor there (?step=&field=; with a step, a numeric field is an index in
+ * that step). Undefined for a finding of no definition.
  */
 export function findingTarget(
   app: string,
@@ -177,6 +213,11 @@ export function findingTarget(
   if (!key || !(KINDS as string[]).includes(kind)) return undefined
   const base = editorPath(app, kind as DefinitionKind, key)
   if (kind === 'test') return { path: `${base}?test=${encodeURIComponent(key)}` }
+  if (kind === 'entity') {
+    const field = ENTITY_FIELD_IN_PATH.exec(finding.path ?? '')?.[1] ?? param(finding, 'field')
+    return { path: withQuery(base, { field }) }
+  }
+  if (kind === 'form') return { path: withQuery(base, formPlace(finding)) }
   if (kind !== 'workflow') return { path: base }
   const named = finding.params?.node
   const inPath = NODE_IN_PATH.exec(finding.path ?? '')

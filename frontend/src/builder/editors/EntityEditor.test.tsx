@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import '../messages'
 import { setLanguage } from '../i18n'
 import EntityEditor from './EntityEditor'
@@ -244,5 +244,47 @@ describe('EntityEditor', () => {
     stubApi(() => undefined)
     render(<EntityEditor appKey="city" definitionKey="nothing" />)
     expect(await screen.findByText('Không tìm thấy thực thể “nothing” trong bản nháp.')).toBeTruthy()
+  })
+})
+
+function goTo(url: string) {
+  history.replaceState(null, '', url)
+  window.dispatchEvent(new PopStateEvent('popstate'))
+}
+
+describe('EntityEditor deep links', () => {
+  const scrolled: Element[] = []
+  beforeEach(() => {
+    scrolled.length = 0
+    Element.prototype.scrollIntoView = vi.fn(function (this: Element) {
+      scrolled.push(this)
+    })
+  })
+  afterEach(() => goTo('/builder/'))
+
+  it('opens, scrolls to and focuses the field named by ?field=<key>', async () => {
+    serve()
+    goTo('/builder/apps/city/entity/report?field=category')
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    const toggle = await screen.findByRole('button', { name: /^Loại sự cố/, expanded: true })
+    await waitFor(() => expect(document.activeElement).toBe(toggle))
+    expect(scrolled).toContain(toggle)
+    // Only that field is open.
+    expect(screen.getByRole('button', { name: /^Tiêu đề/ }).getAttribute('aria-expanded')).toBe('false')
+  })
+
+  it('takes a field index (schema finding paths) and ignores an unknown key', async () => {
+    serve()
+    goTo('/builder/apps/city/entity/report?field=0')
+    const first = render(<EntityEditor appKey="city" definitionKey="report" />)
+    const toggle = await screen.findByRole('button', { name: /^Tiêu đề/, expanded: true })
+    await waitFor(() => expect(document.activeElement).toBe(toggle))
+    first.unmount()
+
+    goTo('/builder/apps/city/entity/report?field=nothing_here')
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    await screen.findByRole('button', { name: /^Loại sự cố/ })
+    expect(screen.queryAllByRole('button', { expanded: true })).toHaveLength(0)
+    expect(scrolled).toHaveLength(1)
   })
 })

@@ -1,10 +1,10 @@
 // The entity editor (/builder/apps/:app/entity/:key): the entity's name, its title field and
 // its fields — add, rename, reorder (drag handle or move up/down buttons), edit each field's
 // type, texts and validation settings, delete (after showing where the field is used).
-import { type DragEvent, useEffect, useId, useState } from 'react'
+import { type DragEvent, useEffect, useId, useRef, useState } from 'react'
 import { ApiError, type Label, api, appPath, loadDefinition } from '../api'
 import { label as labelText, t, useLanguage } from '../i18n'
-import { Link } from '../router'
+import { Link, useRoute } from '../router'
 import type { EntityDoc, EntityField, Option } from '../types'
 import { Dialog, ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, SteadyLabel, TextField } from '../ui'
 import './editors.css'
@@ -98,6 +98,26 @@ export default function EntityEditor({ appKey, definitionKey }: { appKey: string
   const [renamed, setRenamed] = useState<Record<string, string>>({})
   const [deleting, setDeleting] = useState<string | undefined>(undefined)
   const doc = editor.document
+  const target = useRoute().query.get('field')
+  const loaded = !editor.loading && !!doc
+  // ?field=<key or index> (a link from a finding): open that field and bring it into view.
+  const shown = useRef<string | null>(null)
+  const pending = useRef<string | undefined>(undefined)
+  useEffect(() => {
+    if (!loaded || !target || shown.current === target) return
+    shown.current = target
+    const key = fieldKeyOf(doc?.fields, target)
+    if (key === undefined) return
+    pending.current = key
+    setOpen((current) => new Set(current).add(key))
+  }, [loaded, target, doc])
+  useEffect(() => {
+    if (pending.current === undefined) return
+    const button = document.getElementById(fieldToggleId(pending.current))
+    if (!button) return
+    pending.current = undefined
+    revealAndFocus(button)
+  })
 
   if (editor.loading || !doc) {
     return <Unavailable editor={editor} appKey={appKey} notFound={t('editors.entity.not_found', { key: definitionKey })} />
@@ -240,6 +260,24 @@ export default function EntityEditor({ appKey, definitionKey }: { appKey: string
       </Dialog>
     </main>
   )
+}
+
+/** The key of the field a deep link names: its key, else its index in the list. */
+export function fieldKeyOf(fields: EntityField[] | undefined, wanted: string): string | undefined {
+  const list = Array.isArray(fields) ? fields : []
+  if (list.some((field) => field.key === wanted)) return wanted
+  if (/^\d+$/.test(wanted)) return list[Number(wanted)]?.key
+  return undefined
+}
+
+export function fieldToggleId(key: string): string {
+  return `entity-field-${key}`
+}
+
+/** Scroll an element into view (centred when the browser can) and move focus to it. */
+export function revealAndFocus(element: HTMLElement): void {
+  element.scrollIntoView?.({ block: 'center' })
+  element.focus({ preventScroll: true })
 }
 
 /** The page of an editor whose definition is loading, missing or failed to load. */
@@ -404,6 +442,7 @@ function FieldList({
               </span>
               <button
                 type="button"
+                id={fieldToggleId(field.key)}
                 className="card-title"
                 aria-expanded={expanded}
                 onClick={() => onToggle(field.key)}

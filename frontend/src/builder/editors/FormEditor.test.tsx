@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import '../messages'
 import { setLanguage } from '../i18n'
 import FormEditor from './FormEditor'
@@ -130,7 +130,7 @@ describe('FormEditor', () => {
     expect(await screen.findByText('Máy chủ chưa hỗ trợ xem trước biểu mẫu.')).toBeTruthy()
 
     const data = { setData: () => undefined, getData: () => '', effectAllowed: '' }
-    const handles = container.querySelectorAll('.drag-handle')
+    const handles = container.querySelectorAll('li .drag-handle')
     fireEvent.dragStart(handles[0], { dataTransfer: data })
     const step2 = screen.getByRole('region', { name: 'Bước 2: Chi tiết' })
     const target = within(step2).getByRole('listitem')
@@ -164,5 +164,94 @@ describe('FormEditor', () => {
     render(<FormEditor appKey="city" definitionKey="report_form" />)
     expect(await screen.findByText('Biểu mẫu chưa hợp lệ nên chưa xem trước được:')).toBeTruthy()
     expect(screen.getByText('steps/0/fields: too short')).toBeTruthy()
+  })
+})
+
+function goTo(url: string) {
+  history.replaceState(null, '', url)
+  window.dispatchEvent(new PopStateEvent('popstate'))
+}
+
+describe('FormEditor deep links and step dragging', () => {
+  const scrolled: Element[] = []
+  beforeEach(() => {
+    scrolled.length = 0
+    Element.prototype.scrollIntoView = vi.fn(function (this: Element) {
+      scrolled.push(this)
+    })
+  })
+  afterEach(() => goTo('/builder/'))
+
+  it('focuses the step named by ?step=<key>', async () => {
+    serve([], () => apiError(404, 'not_found', 'Not found.'))
+    goTo('/builder/apps/city/form/report_form?step=details')
+    render(<FormEditor appKey="city" definitionKey="report_form" />)
+    const heading = await screen.findByRole('heading', { name: 'Bước 2: Chi tiết' })
+    await waitFor(() => expect(document.activeElement).toBe(heading))
+    expect(scrolled).toEqual([heading])
+    expect(screen.queryAllByRole('button', { expanded: true })).toHaveLength(0)
+  })
+
+  it('opens and focuses the placed field named by ?field=<key>, in whichever step holds it', async () => {
+    serve([], () => apiError(404, 'not_found', 'Not found.'))
+    goTo('/builder/apps/city/form/report_form?field=depth')
+    render(<FormEditor appKey="city" definitionKey="report_form" />)
+    const step2 = await screen.findByRole('region', { name: 'Bước 2: Chi tiết' })
+    const toggle = await within(step2).findByRole('button', { name: /^Độ sâu/, expanded: true })
+    await waitFor(() => expect(document.activeElement).toBe(toggle))
+    expect(scrolled).toEqual([toggle])
+    expect(within(step2).getByRole('group', { name: 'Hiển thị khi' })).toBeTruthy()
+  })
+
+  it('takes step and field indexes (schema finding paths) and ignores unknown names', async () => {
+    serve([], () => apiError(404, 'not_found', 'Not found.'))
+    goTo('/builder/apps/city/form/report_form?step=0&field=1')
+    const first = render(<FormEditor appKey="city" definitionKey="report_form" />)
+    const toggle = await screen.findByRole('button', { name: /^Loại khác/, expanded: true })
+    await waitFor(() => expect(document.activeElement).toBe(toggle))
+    first.unmount()
+
+    goTo('/builder/apps/city/form/report_form?step=nope&field=nothing')
+    render(<FormEditor appKey="city" definitionKey="report_form" />)
+    await screen.findByRole('region', { name: 'Bước 2: Chi tiết' })
+    expect(screen.queryAllByRole('button', { expanded: true })).toHaveLength(0)
+    expect(scrolled).toHaveLength(1)
+  })
+
+  it('drags a step by its handle into another place, and saves the new order', async () => {
+    const user = userEvent.setup()
+    const saved: Request[] = []
+    serve(saved, () => apiError(404, 'not_found', 'Not found.'))
+    const { container } = render(<FormEditor appKey="city" definitionKey="report_form" />)
+    const step2 = await screen.findByRole('region', { name: 'Bước 2: Chi tiết' })
+    const carried: Record<string, string> = {}
+    const data = {
+      setData: (type: string, value: string) => (carried[type] = value),
+      getData: (type: string) => carried[type] ?? '',
+      effectAllowed: ''
+    }
+    const handles = container.querySelectorAll('.step-drag-handle')
+    expect(handles).toHaveLength(2)
+    fireEvent.dragStart(handles[1], { dataTransfer: data })
+    expect(carried['text/plain']).toBe('step:1')
+    expect(step2.className).toContain('dragging')
+    // Dropped on a field of step 1 (a step drop, not a field drop).
+    const step1 = screen.getByRole('region', { name: 'Bước 1: Sự cố' })
+    const target = within(step1).getAllByRole('listitem')[0]
+    fireEvent.dragOver(target, { dataTransfer: data })
+    expect(step1.className).toContain('drop-target')
+    fireEvent.drop(target, { dataTransfer: data })
+    expect(screen.getAllByRole('heading', { level: 3 }).map((heading) => heading.textContent)).toEqual([
+      'Bước 1: Chi tiết',
+      'Bước 2: Sự cố'
+    ])
+
+    await user.click(screen.getByRole('button', { name: 'Lưu' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    const document = (saved[0].body as { document: { steps: Step[] } }).document
+    expect(document.steps.map((step) => [step.key, step.fields.map((field) => field.field)])).toEqual([
+      ['details', ['depth']],
+      ['problem', ['category', 'other_category']]
+    ])
   })
 })

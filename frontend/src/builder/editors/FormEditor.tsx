@@ -3,13 +3,14 @@
 // (add, drag within and between steps, move with buttons); per placed field its label,
 // widget and rules (visible_if, required_if, validations) with the RuleEditor; and a live
 // preview drawn by the server exactly as the citizen portal draws the form.
-import { type DragEvent, useEffect, useId, useMemo, useState } from 'react'
+import { type DragEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { ApiError, type Label, api, appPath, loadDefinition } from '../api'
 import { useAsync } from '../hooks'
+import { useRoute } from '../router'
 import { label as labelText, t, useLanguage } from '../i18n'
 import type { EntityDoc, EntityField, FormDoc, FormField, FormStep } from '../types'
 import { ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, TextField } from '../ui'
-import { Breadcrumbs, SaveBar, Unavailable, moveItem } from './EntityEditor'
+import { Breadcrumbs, SaveBar, Unavailable, moveItem, revealAndFocus } from './EntityEditor'
 import './editors.css'
 import './messages'
 import { type RuleField, RuleEditor, ruleSummary } from './RuleEditor'
@@ -56,6 +57,40 @@ function nextStepKey(steps: FormStep[]): string {
   return `step_${n}`
 }
 
+/**
+ * What a deep link names (?step=<key or index>, ?field=<field key, or index in that step>):
+ * the step's index and, when a placed field is named, its field key. Unknown: nothing.
+ */
+export function linkTarget(
+  steps: FormStep[],
+  step: string | null,
+  field: string | null
+): { step?: number; field?: string } {
+  const list = Array.isArray(steps) ? steps : []
+  let stepIndex: number | undefined
+  if (step) {
+    stepIndex = list.findIndex((item) => item.key === step)
+    if (stepIndex < 0) stepIndex = /^\d+$/.test(step) && Number(step) < list.length ? Number(step) : undefined
+  }
+  if (field) {
+    if (stepIndex !== undefined && /^\d+$/.test(field)) {
+      const placed = list[stepIndex].fields?.[Number(field)]
+      if (placed) return { step: stepIndex, field: placed.field }
+    }
+    const holder = list.findIndex((item) => (item.fields ?? []).some((placed) => placed.field === field))
+    if (holder >= 0) return { step: holder, field }
+  }
+  return stepIndex === undefined ? {} : { step: stepIndex }
+}
+
+export function placedToggleId(field: string): string {
+  return `form-field-${field}`
+}
+
+export function stepHeadingId(index: number): string {
+  return `step-heading-${index}`
+}
+
 type DefinitionList = { definitions: { kind: string; key: string; label: string }[] }
 
 export default function FormEditor({ appKey, definitionKey }: { appKey: string; definitionKey: string }) {
@@ -73,6 +108,32 @@ export default function FormEditor({ appKey, definitionKey }: { appKey: string; 
   )
   const [openFields, setOpenFields] = useState<Set<string>>(new Set())
   const fields = useMemo(() => ruleFields(entity.data), [entity.data])
+  // ?step= / ?field= (a link from a finding): open and bring into view what it names.
+  const query = useRoute().query
+  const wanted = `${query.get('step') ?? ''}\n${query.get('field') ?? ''}`
+  const loaded = !editor.loading && !!doc
+  const shown = useRef<string | null>(null)
+  const pending = useRef<string | undefined>(undefined)
+  useEffect(() => {
+    if (!loaded || wanted === '\n' || shown.current === wanted) return
+    shown.current = wanted
+    const [step, field] = wanted.split('\n')
+    const found = linkTarget(doc?.steps ?? [], step || null, field || null)
+    if (found.field !== undefined) {
+      const key = found.field
+      pending.current = placedToggleId(key)
+      setOpenFields((current) => new Set(current).add(key))
+    } else if (found.step !== undefined) {
+      pending.current = stepHeadingId(found.step)
+    }
+  }, [loaded, wanted, doc])
+  useEffect(() => {
+    if (pending.current === undefined) return
+    const element = document.getElementById(pending.current)
+    if (!element) return
+    pending.current = undefined
+    revealAndFocus(element)
+  })
 
   if (editor.loading || !doc) {
     return <Unavailable editor={editor} appKey={appKey} notFound={t('editors.form.not_found', { key: definitionKey })} />
@@ -254,11 +315,21 @@ function StepsEditor({
 }) {
   const [drag, setDrag] = useState<Drag | undefined>(undefined)
   const [over, setOver] = useState<string | undefined>(undefined)
+  // A step being dragged by its handle (its index): dropped on another step, it takes its place.
+  const [stepDrag, setStepDrag] = useState<number | undefined>(undefined)
 
   function drop(event: DragEvent, step: number, index: number) {
     event.preventDefault()
     event.stopPropagation()
     setOver(undefined)
+    const carried = event.dataTransfer.getData('text/plain')
+    const movedStep = stepDrag ?? (carried.startsWith('step:') ? Number(carried.slice(5)) : undefined)
+    if (movedStep !== undefined) {
+      setStepDrag(undefined)
+      setDrag(undefined)
+      if (!Number.isNaN(movedStep)) onSteps((current) => moveItem(current, movedStep, step))
+      return
+    }
     let from = drag
     if (!from) {
       const [s, i] = event.dataTransfer.getData('text/plain').split(':').map(Number)
@@ -282,13 +353,20 @@ function StepsEditor({
         const stepFindings = findingsAt(saveError, `steps/${stepIndex}`).filter(
           (finding) => !/steps\/\d+\/fields\/\d+/.test(finding.path ?? '')
         )
-        const headingId = `step-heading-${stepIndex}`
+        const headingId = stepHeadingId(stepIndex)
         return (
           <section
             key={stepIndex}
-            className={`panel step${over === `${stepIndex}:end` ? ' drop-target' : ''}`}
+            className={`panel step${over === `${stepIndex}:end` || over === `step:${stepIndex}` ? ' drop-target' : ''}${
+              stepDrag === stepIndex ? ' dragging' : ''
+            }`}
             aria-labelledby={headingId}
             onDragOver={(event) => {
+              if (stepDrag !== undefined) {
+                event.preventDefault()
+                setOver(`step:${stepIndex}`)
+                return
+              }
               if (!drag) return
               event.preventDefault()
               setOver(`${stepIndex}:end`)
@@ -296,7 +374,26 @@ function StepsEditor({
             onDrop={(event) => drop(event, stepIndex, step.fields?.length ?? 0)}
           >
             <div className="card-head">
-              <h3 id={headingId}>{t('editors.form.step_n', { n: stepIndex + 1, name: stepName })}</h3>
+              <span
+                className="drag-handle step-drag-handle"
+                draggable
+                aria-hidden="true"
+                title={t('editors.form.drag_step_hint')}
+                onDragStart={(event) => {
+                  event.dataTransfer.effectAllowed = 'move'
+                  event.dataTransfer.setData('text/plain', `step:${stepIndex}`)
+                  setStepDrag(stepIndex)
+                }}
+                onDragEnd={() => {
+                  setStepDrag(undefined)
+                  setOver(undefined)
+                }}
+              >
+                ⠿
+              </span>
+              <h3 id={headingId} tabIndex={-1}>
+                {t('editors.form.step_n', { n: stepIndex + 1, name: stepName })}
+              </h3>
               <span className="card-tools">
                 <button
                   type="button"
@@ -521,7 +618,7 @@ function PlacedField({
         <span className="drag-handle" draggable aria-hidden="true" title={t('editors.drag_hint')} onDragStart={onDragStart} onDragEnd={onDragEnd}>
           ⠿
         </span>
-        <button type="button" className="card-title" aria-expanded={open} onClick={onToggle}>
+        <button type="button" id={placedToggleId(placed.field)} className="card-title" aria-expanded={open} onClick={onToggle}>
           <span className="chevron" aria-hidden="true" />
           <strong>{name}</strong> <code>{placed.field}</code>
           {entityField && <span className="badge-type">{t(`editors.type.${entityField.type}`)}</span>}

@@ -22,3 +22,24 @@ describe('the builder frame', () => {
     vi.unstubAllGlobals()
   })
 })
+
+describe('the header', () => {
+  it('offers "log out" as a POST to the logout view with the CSRF token', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify([]), { headers: { 'Content-Type': 'application/json' } }))
+    )
+    document.cookie = 'csrftoken=tok123; path=/'
+    history.replaceState(null, '', '/builder/')
+    render(<App context={{ user: 'u', logoutUrl: '/workspace/logout/', workspaceUrl: '/ws' }} />)
+    const button = screen.getByRole('button', { name: 'Đăng xuất' })
+    const form = button.closest('form') as HTMLFormElement
+    expect(form.getAttribute('method')).toBe('post')
+    expect(form.getAttribute('action')).toBe('/workspace/logout/')
+    const token = form.querySelector<HTMLInputElement>('input[name=csrfmiddlewaretoken]')
+    expect(token?.type).toBe('hidden')
+    expect(token?.value).toBe('tok123')
+    document.cookie = 'csrftoken=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/'
+    vi.unstubAllGlobals()
+  })
+})

@@ -1,6 +1,7 @@
 // The builder's frame: header (title, language switch, links out), then the page the
 // route names. Each page lives in its area's folder and is loaded here by route name.
 import { type ReactNode, useEffect, useRef } from 'react'
+import { csrfToken } from './api'
 import './messages'
 import AppPage from './apps/AppPage'
 import AppsPage from './apps/AppsPage'
@@ -107,6 +108,10 @@ export default function App({ context }: { context: PageContext }) {
             </select>
           </label>
           <span className="user">{context.user}</span>
+          <form method="post" action={context.logoutUrl} className="logout">
+            <input type="hidden" name="csrfmiddlewaretoken" value={csrfToken()} />
+            <button type="submit">{t('shell.logout')}</button>
+          </form>
         </div>
       </header>
       <Page />

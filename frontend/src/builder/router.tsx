@@ -44,7 +44,17 @@ function notify(): void {
   listeners.forEach((listener) => listener())
 }
 
-window.addEventListener('popstate', notify)
+// Browser Back/Forward: the address has already changed. While an editor holds unsaved
+// changes and the user chooses to stay, put the page they were on back in the address bar.
+window.addEventListener('popstate', () => {
+  // Only the #fragment changed (the skip link): same page, nothing to ask.
+  if (`${location.pathname}${location.search}` === snapshot) return
+  if (!confirmLeave()) {
+    history.pushState(null, '', snapshot)
+    return
+  }
+  notify()
+})
 
 export function href(path: string): string {
   return `${BASE}${path.startsWith('/') ? path : '/' + path}`

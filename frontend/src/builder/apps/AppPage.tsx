@@ -16,8 +16,9 @@ import VersionsTab from './VersionsTab'
 type TabId = 'definitions' | 'publish' | 'versions'
 
 export default function AppPage({ appKey }: { appKey: string }) {
-  useLanguage()
-  const app = useAsync((signal) => loadApp(appKey, signal), [appKey])
+  // Names come in the request's language: fetch them again after a language switch.
+  const language = useLanguage()
+  const app = useAsync((signal) => loadApp(appKey, signal), [appKey, language])
   const [tab, setTab] = useState<TabId>('definitions')
   const detail = app.data
 

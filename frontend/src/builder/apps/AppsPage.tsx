@@ -28,8 +28,9 @@ async function loadApps(signal: AbortSignal): Promise<AppSummary[]> {
 }
 
 export default function AppsPage() {
-  useLanguage()
-  const apps = useAsync(loadApps, [])
+  // Names come in the request's language: fetch them again after a language switch.
+  const language = useLanguage()
+  const apps = useAsync(loadApps, [language])
   const [creating, setCreating] = useState(false)
   const [importing, setImporting] = useState(false)
   const [notice, setNotice] = useState('')

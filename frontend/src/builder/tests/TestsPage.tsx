@@ -14,9 +14,13 @@ import TestEditor, { explain } from './TestEditor'
 import './tests.css'
 
 export default function TestsPage({ appKey }: { appKey: string }) {
-  useLanguage()
+  // Names come in the request's language: fetch them again after a language switch.
+  const language = useLanguage()
   const route = useRoute()
-  const app = useAsync(async (signal) => (await api<AppDetail>('GET', appPath(appKey), { signal })).data, [appKey])
+  const app = useAsync(
+    async (signal) => (await api<AppDetail>('GET', appPath(appKey), { signal })).data,
+    [appKey, language]
+  )
   const [runAll, setRunAll] = useState<RunAllResult | undefined>(undefined)
   const [running, setRunning] = useState(false)
   const [runError, setRunError] = useState<unknown>(undefined)

@@ -94,7 +94,7 @@ export function stepHeadingId(index: number): string {
 type DefinitionList = { definitions: { kind: string; key: string; label: string }[] }
 
 export default function FormEditor({ appKey, definitionKey }: { appKey: string; definitionKey: string }) {
-  useLanguage()
+  const language = useLanguage()
   const editor = useDefinition<FormDoc>(appKey, 'form', definitionKey)
   const doc = editor.document
   const entityKey = doc?.entity
@@ -104,7 +104,7 @@ export default function FormEditor({ appKey, definitionKey }: { appKey: string; 
   )
   const list = useAsync(
     async (signal) => (await api<DefinitionList>('GET', `${appPath(appKey)}definitions/`, { signal })).data,
-    [appKey]
+    [appKey, language] // the server names definitions in the request's language
   )
   const [openFields, setOpenFields] = useState<Set<string>>(new Set())
   const fields = useMemo(() => ruleFields(entity.data), [entity.data])
@@ -748,6 +748,7 @@ function PlacedField({
 
 /** The live preview: the server draws the unsaved form as the citizen portal does. */
 function Preview({ appKey, form, entity }: { appKey: string; form: FormDoc; entity: EntityDoc | undefined }) {
+  const language = useLanguage() // the preview is drawn in the builder's language
   const [html, setHtml] = useState<string | undefined>(undefined)
   const [problem, setProblem] = useState<unknown>(undefined)
   const [busy, setBusy] = useState(false)
@@ -777,7 +778,7 @@ function Preview({ appKey, form, entity }: { appKey: string; form: FormDoc; enti
     }
     // The body's text stands for form and entity.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [appKey, body])
+  }, [appKey, body, language])
 
   const missing = problem instanceof ApiError && problem.status === 404
   return (

@@ -68,7 +68,7 @@ interface PaletteData {
 }
 
 export default function WorkflowEditor({ appKey, definitionKey }: { appKey: string; definitionKey: string }) {
-  useLanguage()
+  const language = useLanguage()
   const [generation, setGeneration] = useState(0)
   const definition = useAsync(
     () => loadDefinition(appKey, 'workflow', definitionKey),
@@ -106,7 +106,7 @@ export default function WorkflowEditor({ appKey, definitionKey }: { appKey: stri
     }
     const [agencies, roles] = await Promise.all([list<Agency>('agencies/'), list<Role>('roles/')])
     return { agencies, roles }
-  }, [])
+  }, [language]) // role names come in the request's language
 
   const appLink = `/apps/${encodeURIComponent(appKey)}`
   if (definition.error) {

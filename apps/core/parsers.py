@@ -28,9 +28,34 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+#: The deepest nesting of lists and objects a body may have. Deeper values parse, but later
+#: work on them (copying, encoding, schema checks) recurses past Python's limit.
+MAX_DEPTH = 100
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def loads(text: str) -> Any:
-    """JSON as the API reads it: no NaN/Infinity, absurdly long integers as floats."""
-    return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+    """JSON as the API reads it: no NaN/Infinity, absurdly long integers as floats, at
+    most ``MAX_DEPTH`` levels of nesting."""
+    value = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+    if _too_deep(value):
+        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
+    return value
 
 
 class JSONParser(parsers.JSONParser):

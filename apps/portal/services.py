@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotFound, nul_message
 from apps.records.models import Attachment, Record
 from apps.records.services import _store_uploads, secret_matches
 from apps.runtime.models import Task
@@ -138,6 +138,8 @@ def draft_files_keep(
     new is kept when one is refused (InvalidInput with per-field messages)."""
     from apps.records.validation import errors_by_field
 
+    # One page at a time per draft: two uploads at once must not both pass the file count.
+    draft = SubmissionDraft.objects.select_for_update().get(pk=draft.pk)
     wanted = set()
     for value in remove:
         try:
@@ -200,7 +202,9 @@ def rating_add(*, record: Record, secret: str, stars: Any, comment: str = "") ->
     if not 1 <= value <= 5:
         errors["stars"] = [_("Choose from 1 to 5 stars.")]
     text = (comment or "").strip()
-    if "\x00" in text or len(text) > RATING_COMMENT_MAX:
+    if "\x00" in text:
+        errors["comment"] = [nul_message()]
+    elif len(text) > RATING_COMMENT_MAX:
         errors["comment"] = [
             _("Enter at most %(limit)s characters.") % {"limit": RATING_COMMENT_MAX}
         ]
@@ -229,5 +233,9 @@ def receipt_send(*, record: Record, status_url: str, language: str) -> bool:
     from .tasks import receipt_email
 
     record_uuid = str(record.uuid)
-    transaction.on_commit(lambda: receipt_email.delay(record_uuid, status_url, language))
+    # robust: a queue outage is logged; it must not turn the stored submission's receipt
+    # page (the only time its secret is shown) into an error page.
+    transaction.on_commit(
+        lambda: receipt_email.delay(record_uuid, status_url, language), robust=True
+    )
     return True

@@ -33,7 +33,8 @@ def new_code(length: int) -> str:
 
 
 def normalize_code(code: str) -> str:
-    return code.strip().upper().replace(" ", "")
+    # NUL never belongs to a code, and PostgreSQL refuses it in a query (a 500, not a 404).
+    return code.replace("\x00", "").strip().upper().replace(" ", "")
 
 
 def secret_hash(tracking_code: str, secret: str) -> str:

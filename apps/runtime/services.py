@@ -28,6 +28,7 @@ from apps.core.errors import (
     NotFound,
     ServiceError,
     from_workflow_error,
+    nul_message,
 )
 from apps.records.models import Record, RecordAccess
 from apps.records.validation import errors_by_field
@@ -862,11 +863,12 @@ def case_reopen_by_citizen(
         raise NotFound(_("This case does not exist."), code="record_not_found")
     text = (reason or "").strip()
     if not text or "\x00" in text or len(text) > REOPEN_REASON_MAX:
-        message = (
-            _("Say why you are not satisfied.")
-            if not text
-            else _("Enter at most %(limit)s characters.") % {"limit": REOPEN_REASON_MAX}
-        )
+        if not text:
+            message = _("Say why you are not satisfied.")
+        elif "\x00" in text:
+            message = nul_message()
+        else:
+            message = _("Enter at most %(limit)s characters.") % {"limit": REOPEN_REASON_MAX}
         raise InvalidInput(message, code="invalid_input", details={"reason": [message]})
     found = ProcessInstance.objects.filter(record_id=record.pk).values_list("pk", flat=True)
     if not found:
@@ -901,7 +903,10 @@ def case_reopen_by_citizen(
     for task in instance.tasks.all():
         Task.objects.filter(pk=task.pk).update(task_key=f"{task.task_key[:24]}{suffix}")
     for timer in instance.timers.all():
-        Timer.objects.filter(pk=timer.pk).update(timer_key=f"{timer.timer_key[:24]}{suffix}")
+        Timer.objects.filter(pk=timer.pk).update(
+            timer_key=f"{timer.timer_key[:24]}{suffix}",
+            task_key=f"{timer.task_key[:24]}{suffix}" if timer.task_key else "",
+        )
     for entry in instance.outbox.all():
         OutboxEntry.objects.filter(pk=entry.pk).update(key=f"{entry.key[:110]}{suffix}")
     _remember(

@@ -1,7 +1,7 @@
 // The entity editor (/builder/apps/:app/entity/:key): the entity's name, its title field and
 // its fields — add, rename, reorder (drag handle or move up/down buttons), edit each field's
 // type, texts and validation settings, delete (after showing where the field is used).
-import { type DragEvent, useEffect, useId, useRef, useState } from 'react'
+import { type DragEvent, useEffect, useId, useState } from 'react'
 import { ApiError, type Label, api, appPath, loadDefinition } from '../api'
 import { label as labelText, t, useLanguage } from '../i18n'
 import { Link, useRoute } from '../router'
@@ -10,7 +10,7 @@ import { Dialog, ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, St
 import './editors.css'
 import './messages'
 import { type DefinitionDocument, type Usage, findFieldUsages } from './rules'
-import { findingsAt, useDefinition } from './useDefinition'
+import { findingsAt, useDefinition, useRevealLink } from './useDefinition'
 
 export const FIELD_TYPES = [
   'text',
@@ -99,24 +99,12 @@ export default function EntityEditor({ appKey, definitionKey }: { appKey: string
   const [deleting, setDeleting] = useState<string | undefined>(undefined)
   const doc = editor.document
   const target = useRoute().query.get('field')
-  const loaded = !editor.loading && !!doc
   // ?field=<key or index> (a link from a finding): open that field and bring it into view.
-  const shown = useRef<string | null>(null)
-  const pending = useRef<string | undefined>(undefined)
-  useEffect(() => {
-    if (!loaded || !target || shown.current === target) return
-    shown.current = target
-    const key = fieldKeyOf(doc?.fields, target)
-    if (key === undefined) return
-    pending.current = key
+  useRevealLink(!editor.loading && !!doc, target ?? '', (wanted) => {
+    const key = fieldKeyOf(doc?.fields, wanted)
+    if (key === undefined) return undefined
     setOpen((current) => new Set(current).add(key))
-  }, [loaded, target, doc])
-  useEffect(() => {
-    if (pending.current === undefined) return
-    const button = document.getElementById(fieldToggleId(pending.current))
-    if (!button) return
-    pending.current = undefined
-    revealAndFocus(button)
+    return fieldToggleId(key)
   })
 
   if (editor.loading || !doc) {
@@ -275,11 +263,6 @@ export function fieldToggleId(key: string): string {
 }
 
 /** Scroll an element into view (centred when the browser can) and move focus to it. */
-export function revealAndFocus(element: HTMLElement): void {
-  element.scrollIntoView?.({ block: 'center' })
-  element.focus({ preventScroll: true })
-}
-
 /** The page of an editor whose definition is loading, missing or failed to load. */
 export function Unavailable({
   editor,

@@ -3,18 +3,18 @@
 // (add, drag within and between steps, move with buttons); per placed field its label,
 // widget and rules (visible_if, required_if, validations) with the RuleEditor; and a live
 // preview drawn by the server exactly as the citizen portal draws the form.
-import { type DragEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { type DragEvent, useEffect, useId, useMemo, useState } from 'react'
 import { ApiError, type Label, api, appPath, loadDefinition } from '../api'
 import { useAsync } from '../hooks'
 import { useRoute } from '../router'
 import { label as labelText, t, useLanguage } from '../i18n'
 import type { EntityDoc, EntityField, FormDoc, FormField, FormStep } from '../types'
 import { ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, TextField } from '../ui'
-import { Breadcrumbs, SaveBar, Unavailable, moveItem, revealAndFocus } from './EntityEditor'
+import { Breadcrumbs, SaveBar, Unavailable, moveItem } from './EntityEditor'
 import './editors.css'
 import './messages'
 import { type RuleField, RuleEditor, ruleSummary } from './RuleEditor'
-import { findingsAt, useDefinition } from './useDefinition'
+import { findingsAt, useDefinition, useRevealLink } from './useDefinition'
 
 /** Widgets a form field may choose, by entity field type (docs/definition-format.md). */
 const WIDGETS: Record<string, string[]> = {
@@ -110,29 +110,16 @@ export default function FormEditor({ appKey, definitionKey }: { appKey: string; 
   const fields = useMemo(() => ruleFields(entity.data), [entity.data])
   // ?step= / ?field= (a link from a finding): open and bring into view what it names.
   const query = useRoute().query
-  const wanted = `${query.get('step') ?? ''}\n${query.get('field') ?? ''}`
-  const loaded = !editor.loading && !!doc
-  const shown = useRef<string | null>(null)
-  const pending = useRef<string | undefined>(undefined)
-  useEffect(() => {
-    if (!loaded || wanted === '\n' || shown.current === wanted) return
-    shown.current = wanted
-    const [step, field] = wanted.split('\n')
-    const found = linkTarget(doc?.steps ?? [], step || null, field || null)
+  const [linkStep, linkField] = [query.get('step'), query.get('field')]
+  const wanted = linkStep || linkField ? `${linkStep ?? ''}\n${linkField ?? ''}` : ''
+  useRevealLink(!editor.loading && !!doc, wanted, () => {
+    const found = linkTarget(doc?.steps ?? [], linkStep || null, linkField || null)
     if (found.field !== undefined) {
       const key = found.field
-      pending.current = placedToggleId(key)
       setOpenFields((current) => new Set(current).add(key))
-    } else if (found.step !== undefined) {
-      pending.current = stepHeadingId(found.step)
+      return placedToggleId(key)
     }
-  }, [loaded, wanted, doc])
-  useEffect(() => {
-    if (pending.current === undefined) return
-    const element = document.getElementById(pending.current)
-    if (!element) return
-    pending.current = undefined
-    revealAndFocus(element)
+    return found.step !== undefined ? stepHeadingId(found.step) : undefined
   })
 
   if (editor.loading || !doc) {

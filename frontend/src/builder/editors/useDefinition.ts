@@ -118,3 +118,33 @@ export function findingsAt(error: unknown, prefix: string) {
     return path === wanted || path.startsWith(wanted + '/')
   })
 }
+
+/**
+ * A link from a finding (`wanted`, e.g. the `?field=` of the address; "" for none): once the
+ * definition has `loaded`, and whenever the link changes, `resolve` names the id of the
+ * element to show (opening what holds it), or undefined when the link names nothing; after
+ * the render that draws that element, it is scrolled into view and focused.
+ */
+export function useRevealLink(
+  loaded: boolean,
+  wanted: string,
+  resolve: (wanted: string) => string | undefined
+): void {
+  const shown = useRef<string | null>(null)
+  const pending = useRef<string | undefined>(undefined)
+  const latest = useRef(resolve)
+  latest.current = resolve
+  useEffect(() => {
+    if (!loaded || !wanted || shown.current === wanted) return
+    shown.current = wanted
+    pending.current = latest.current(wanted)
+  }, [loaded, wanted])
+  useEffect(() => {
+    if (pending.current === undefined) return
+    const element = document.getElementById(pending.current)
+    if (!element) return
+    pending.current = undefined
+    element.scrollIntoView?.({ block: 'center' })
+    element.focus({ preventScroll: true })
+  })
+}

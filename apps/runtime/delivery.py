@@ -10,6 +10,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -177,3 +178,50 @@ def deliver(entry: OutboxEntry) -> str:
             instance_cancel(instance=child, user=None, reason="parent case ended")
         return "sub-process cancelled"
     raise DeliveryError(f"unknown outbox entry kind {entry.kind!r}")
+
+
+def email_citizen_once(
+    *,
+    record_uuid: str,
+    kind: str,
+    data: dict[str, Any],
+    label: dict[str, str],
+    compose: Callable[[Record], tuple[str, str]],
+    once_by: tuple[str, ...] = (),
+) -> bool:
+    """Email the citizen of a record (its contact address) and log it in the audit log as
+    ``kind`` with ``data``; nothing when the record has no address or the log already has
+    that kind with the same values of ``data``'s keys ``once_by``. ``compose(record)``
+    gives the subject and body. Idempotent, so the calling task may retry."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import Event
+
+    with transaction.atomic():
+        record = (
+            Record.objects.select_for_update()
+            .select_related("app_version")
+            .filter(uuid=record_uuid)
+            .first()
+        )
+        if record is None or not record.contact_email:
+            return False
+        same = {f"data__{key}": data[key] for key in once_by}
+        if record.events.filter(kind=kind, **same).exists():
+            return False
+        subject, body = compose(record)
+        send_mail(subject, body, None, [record.contact_email])
+        Event.objects.create(
+            record=record,
+            instance=getattr(record, "instance", None),
+            app_version=record.app_version,
+            kind=kind,
+            label=label,
+            public=False,
+            actor_kind="system",
+            actor_name="system",
+            at=timezone.now(),
+            data=data,
+        )
+    return True

@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -115,12 +114,9 @@ def notify_citizen(self: object, record_uuid: str, reason: str) -> bool:
 
     Idempotent: the audit log says whether this notice was already sent.
     """
-    with transaction.atomic():
-        record = Record.objects.select_for_update().filter(uuid=record_uuid).first()
-        if record is None or not record.contact_email:
-            return False
-        if record.events.filter(kind=NOTIFIED, data__reason=reason).exists():
-            return False
+    from .delivery import email_citizen_once
+
+    def compose(record: Record) -> tuple[str, str]:
         with translation.override("vi"):
             outcome = translated(
                 record.events.filter(kind="case_closed").values_list("label", flat=True).last()
@@ -133,17 +129,13 @@ def notify_citizen(self: object, record_uuid: str, reason: str) -> bool:
                 "Your case %(code)s has been handled: %(outcome)s.\n"
                 "Look it up with your tracking code and secret on the portal."
             ) % {"code": record.tracking_code, "outcome": outcome}
-        send_mail(subject, body, None, [record.contact_email])
-        Event.objects.create(
-            record=record,
-            instance=getattr(record, "instance", None),
-            app_version=record.app_version,
-            kind=NOTIFIED,
-            label={"vi": "Đã gửi thông báo cho người dân", "en": "Citizen notified"},
-            public=False,
-            actor_kind="system",
-            actor_name="system",
-            at=timezone.now(),
-            data={"reason": reason, "channel": "email"},
-        )
-    return True
+        return subject, body
+
+    return email_citizen_once(
+        record_uuid=record_uuid,
+        kind=NOTIFIED,
+        data={"reason": reason, "channel": "email"},
+        label={"vi": "Đã gửi thông báo cho người dân", "en": "Citizen notified"},
+        compose=compose,
+        once_by=("reason",),
+    )

@@ -15,6 +15,16 @@ from apps.core.models import PublicId
 
 #: A rate limit: requests per second, minute, hour or day (``100/hour``).
 RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day|s|m|h|d)\s*$")
+#: Seconds in each period a rate may name (by its first letter).
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"100/hour"`` -> (100, 3600). Raises ValueError when ``rate`` is not like that."""
+    match = RATE_RE.match(rate or "")
+    if match is None:
+        raise ValueError(f"not a rate: {rate!r}")
+    return int(match.group(1)), PERIODS[match.group(2)[0]]
 
 
 def validate_rate(value: str) -> None:

@@ -43,7 +43,7 @@ from workflows import rules
 from workflows.definition import AppDef, EntityDef, FormDef, StepDef
 from workflows.forms import clean_submission, field_of_error
 
-from .models import RATE_RE, SubmissionDraft
+from .models import SubmissionDraft, parse_rate
 from .rendering import (
     FILE_TYPES,
     HONEYPOT,
@@ -92,19 +92,16 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 # --------------------------------------------------------------------------- throttling
 
-PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400,
-           "day": 86400}  # fmt: skip
-
 
 def _over_rate(request: HttpRequest) -> int:
     """Seconds to wait when this anonymous POST is over ``PORTAL_SUBMIT_RATE`` for its
     client address (counted in the cache, per fixed window); 0 when it may go on."""
     if request.method != "POST" or request.user.is_authenticated:
         return 0
-    match = RATE_RE.match(str(getattr(settings, "PORTAL_SUBMIT_RATE", "") or ""))
-    if match is None:
+    try:
+        limit, period = parse_rate(str(getattr(settings, "PORTAL_SUBMIT_RATE", "") or ""))
+    except ValueError:
         return 0
-    limit, period = int(match.group(1)), PERIODS[match.group(2)]
     window = int(time.time() // period)
     address = request.META.get("REMOTE_ADDR") or "unknown"
     key = f"portal-rate:{address}:{period}:{window}"

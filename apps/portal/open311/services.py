@@ -27,7 +27,7 @@ from apps.records.services import Submission, record_submit
 from apps.records.validation import errors_by_field
 from workflows.forms import clean_submission
 
-from ..models import RATE_RE, Open311ApiKey, Open311Request
+from ..models import Open311ApiKey, Open311Request, parse_rate
 from .selectors import Attribute, Service
 
 
@@ -41,7 +41,6 @@ DEMO_API_KEY = "demo-open311-key-cantho"  # noqa: S105 - a public demo key, made
 DEMO_API_KEY_NAME = "Demo Open311 client"
 #: Requests per key when neither the key nor the OPEN311_RATE setting says otherwise.
 DEFAULT_RATE = "100/hour"
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_KEY_LENGTH = 200
 MAX_MEDIA_URL_LENGTH = 2000
 
@@ -105,14 +104,6 @@ class Throttled(ServiceError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(_("Too many requests; please wait a moment and try again."))
         self.retry_after = retry_after
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """``"100/hour"`` -> (100, 3600). Raises ValueError when ``rate`` is not like that."""
-    match = RATE_RE.match(rate or "")
-    if match is None:
-        raise ValueError(f"not a rate: {rate!r}")
-    return int(match.group(1)), PERIODS[match.group(2)[0]]
 
 
 def _rate_of(api_key: Open311ApiKey) -> tuple[int, int]:

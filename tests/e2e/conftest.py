@@ -15,6 +15,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.conftest import DEMO_PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,3 +73,12 @@ def live_demo(live_server: Any, transactional_db: None) -> str:
     """The live server's URL, with the demo agencies, users and apps loaded."""
     call_command("load_demo", verbosity=0)
     return str(live_server.url)
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    """Sign ``username`` (a demo user) in through the workspace's login form."""
+    page.goto(f"{base}/workspace/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(lambda url: "/login/" not in url)

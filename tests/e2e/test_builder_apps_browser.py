@@ -8,15 +8,9 @@ from playwright.sync_api import Page, expect
 
 from apps.builder.models import App
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/workspace/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("lcnc-demo-2026")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_builder_creates_an_app_and_sees_it_listed(live_demo: str, page: Page) -> None:

@@ -20,20 +20,12 @@ from apps.builder.models import App, AppVersion, Definition
 from apps.records.models import Record
 from apps.runtime.models import ProcessInstance, Task
 
-from .conftest import DESKTOP
+from .conftest import DESKTOP, sign_in
 
 pytestmark = pytest.mark.browser
 
 APP = "cay_xanh"
 ROOT = "/builder/apps/cay_xanh"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/workspace/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("lcnc-demo-2026")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def save(page: Page) -> None:

@@ -44,7 +44,7 @@ export npm_config_update_notifier := false
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test    set up, lint (ruff, mypy), run pytest (PYTEST_ARGS=... for extra arguments)"
-	@echo "make lint    ruff check, ruff format --check, mypy"
+	@echo "make lint    ruff check, ruff format --check, mypy, lint-imports (layers)"
 	@echo "make fmt     ruff check --fix, ruff format"
 	@echo "make clean   remove .venv, var/, frontend/node_modules, frontend/dist and caches"
 
@@ -131,6 +131,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --cache-dir var/import-linter
 
 # Fix what ruff can, then format; fails if lint errors remain.
 fmt: venv

@@ -75,12 +75,12 @@ def submit_report(demo: None):  # type: ignore[no-untyped-def]
     """``submit_report(category="pothole")``: a field report submitted through the service."""
 
     from apps.builder.selectors import published_form
-    from apps.records.services import record_submit
+    from apps.runtime.services import case_open
 
     def submit(**overrides: Any) -> Submission:
         version, app_def, form = published_form("field_reports", "citizen_report")
         raw = {**FLOODING_REPORT, **overrides}
-        return record_submit(version=version, app_def=app_def, form=form, raw=raw)
+        return case_open(version=version, app_def=app_def, form=form, raw=raw)
 
     return submit
 
@@ -101,3 +101,47 @@ def _celery_in_process_unless_marked(request: pytest.FixtureRequest) -> Any:
         yield
     finally:
         app.conf.task_always_eager = previous
+
+
+#: A working Monday morning in Vietnam (09:00 in Hồ Chí Minh City), far from any holiday.
+WORKING_MORNING = "2026-03-02T09:00:00+07:00"
+
+
+class Clock:
+    """The platform clock (``apps.core.clock``) held at a moment the test chooses."""
+
+    def __init__(self, start: str) -> None:
+        from datetime import datetime
+
+        from apps.core import clock
+
+        self._clock = clock
+        self.set(datetime.fromisoformat(start))
+
+    def now(self) -> Any:
+        return self._clock.now()
+
+    def set(self, moment: Any) -> Any:
+        from datetime import datetime
+
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        self._clock.set(moment)
+        return moment
+
+    def advance(self, **delta: float) -> Any:
+        from datetime import timedelta
+
+        return self._clock.advance(timedelta(**delta))
+
+
+@pytest.fixture
+def clock() -> Any:
+    """``clock.now()``, ``clock.set("2026-04-29T16:59:00+07:00")``, ``clock.advance(days=3)``:
+    the platform's clock held at a chosen moment (a working Monday morning to start with),
+    so what a test asserts about deadlines holds at any hour of any day."""
+    from apps.core import clock as platform_clock
+
+    held = Clock(WORKING_MORNING)
+    yield held
+    platform_clock.set(None)

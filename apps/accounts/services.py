@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 
@@ -247,9 +249,6 @@ def delegation_revoke(*, user: Any, delegation: Delegation) -> Delegation:
 
 def token_obtain(*, username: str, password: str, request: Any = None) -> str:
     """The API token of the user with these credentials (created on first use)."""
-    from django.contrib.auth import authenticate
-    from rest_framework.authtoken.models import Token
-
     user = authenticate(request, username=username, password=password)
     if user is None:
         raise InvalidInput(

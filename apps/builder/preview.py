@@ -1,17 +1,24 @@
-"""A form drawn as citizens see it (the portal's own rendering and templates), for the
-builder's preview. Nothing is stored or sent."""
+"""A draft form drawn as citizens see it, for the builder's preview. Nothing is stored or
+sent.
+
+The builder checks the documents; drawing them is the citizen portal's job, with its own
+templates and script. The portal registers its drawing function here when Django starts
+(``set_renderer``), so the builder never imports the layer above it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidInput, refuse_nul
 from apps.core.models import translated
 from workflows.definition import (
+    EntityDef,
+    FormDef,
     _entity_findings,
     _form_findings,
     parse_entity,
@@ -22,6 +29,16 @@ from workflows.errors import Finding
 
 from .models import App
 from .selectors import draft_of
+
+#: ``renderer(form, entity, values, app_label, request)``: the page's HTML.
+Renderer = Callable[[FormDef, EntityDef, dict[str, Any], str, HttpRequest], str]
+_renderer: Renderer | None = None
+
+
+def set_renderer(renderer: Renderer | None) -> None:
+    """Who draws previews (the citizen portal, when it is installed)."""
+    global _renderer
+    _renderer = renderer
 
 
 def _invalid(findings: list[Finding]) -> InvalidInput:
@@ -76,11 +93,11 @@ def form_preview(*, app: App, body: dict[str, Any], request: HttpRequest) -> str
         )
     if findings:
         raise _invalid(findings)
-    from apps.portal.rendering import form_view
-    from apps.portal.selectors import agency_options
-
+    if _renderer is None:
+        raise InvalidInput(
+            _("Previews are not available: the citizen portal is not installed."),
+            code="preview_unavailable",
+        )
     form_def, entity_def = parse_form(form), parse_entity(entity)
     values = {k: v for k, v in data.items() if entity_def.field(str(k)) is not None}
-    view = form_view(form_def, entity_def, values=values, agency_options=agency_options)
-    context = {"form": view, "app_label": translated(draft_of(app).label)}
-    return render_to_string("builder/preview.html", context, request=request)
+    return _renderer(form_def, entity_def, values, translated(draft_of(app).label), request)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from apps.accounts.permissions import buildable_apps
 from apps.core.errors import NotFound
 from apps.core.models import translated
 from workflows.analysis import analyze_app
@@ -29,6 +30,7 @@ from workflows.definition import (
 from workflows.errors import Finding
 from workflows.simulation import run_test
 
+from .messages import test_failure_message
 from .models import App, AppVersion, Definition
 
 
@@ -134,8 +136,6 @@ def bundle_findings(bundle: dict[str, Any], *, app_key: str | None = None) -> li
 
 def failed_test_findings(app_def: AppDef, now: datetime | None = None) -> list[Finding]:
     """An error finding for each saved test of ``app_def`` that fails when run."""
-    from .simulation import test_failure_message
-
     findings = []
     moment = now or timezone.now()
     for key, test in app_def.tests.items():
@@ -168,8 +168,6 @@ def draft_revision(draft: AppVersion) -> str:
 
 def app_for_builder(user: Any, key: str) -> App:
     """An app ``user`` may build, or NotFound (the same answer whether it exists or not)."""
-    from apps.accounts.permissions import buildable_apps
-
     app = buildable_apps(user, App.objects.filter(key=key)).first()
     if app is None:
         raise NotFound(_("This app does not exist."), code="app_not_found")

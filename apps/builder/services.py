@@ -29,7 +29,15 @@ from workflows.definition import (
 from workflows.errors import DefinitionInvalid, Finding
 
 from .models import App, AppVersion, Definition
-from .selectors import bundle_findings, bundle_hash, draft_of, latest_published, version_bundle
+from .selectors import (
+    bundle_findings,
+    bundle_hash,
+    draft_of,
+    draft_revision,
+    latest_published,
+    version_bundle,
+    version_by_number,
+)
 
 
 @transaction.atomic
@@ -236,8 +244,6 @@ def _locked_draft(app: App) -> AppVersion:
 
 
 def _check_revision(draft: AppVersion, revision: str | None) -> None:
-    from .selectors import draft_revision
-
     if not revision:
         raise ServiceError(
             _("Send the revision of the draft your change is based on (the If-Match header "
@@ -341,8 +347,6 @@ def draft_restore(*, app: App, number: int, user: Any, revision: str | None) -> 
     """Replace the draft's definitions and app settings with those of published version
     ``number`` (from the draft revision ``revision``); publishing the draft then rolls
     the app back."""
-    from .selectors import version_by_number
-
     _require_build(user, app)
     version = version_by_number(app, number)
     draft = _locked_draft(app)

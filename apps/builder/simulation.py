@@ -12,7 +12,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from apps.core.errors import ENGINE_MESSAGES, InvalidInput, NotFound, refuse_nul
+from apps.accounts.models import Agency, Role
+from apps.core.errors import InvalidInput, NotFound, refuse_nul
 from apps.core.models import translated
 from workflows.definition import (
     AppDef,
@@ -25,6 +26,7 @@ from workflows.definition import (
 from workflows.errors import Finding
 from workflows.simulation import run_test
 
+from .messages import engine_error_message
 from .models import App
 from .selectors import bundle_findings, draft_of, version_bundle
 
@@ -36,25 +38,6 @@ def _language() -> str:
     return (get_language() or "vi")[:2]
 
 
-def _error_messages() -> dict[str, str]:
-    return {
-        "task_not_open": _("No task of this node is open at this step."),
-        "unknown_action": _("This task has no such action."),
-        "unknown_workflow": _("This workflow does not exist."),
-        "unknown_node": _("This node is not in the workflow."),
-        "not_a_task": _("This node is not a task."),
-        "unknown_field": _("This field is not a field of the entity."),
-        "guard_submitter": _("The person who submitted the case may not complete this task."),
-        "guard_previous_actor": _("Whoever completed an earlier task may not complete this one."),
-        "rule_failed": _("A rule of the workflow failed."),
-    }
-
-
-def _translated_error(code: str, fallback: str) -> str:
-    message = _error_messages().get(code) or ENGINE_MESSAGES.get(code)
-    return str(message) if message else fallback
-
-
 def _name(row: Any) -> str:
     if row is None:
         return ""
@@ -64,8 +47,6 @@ def _name(row: Any) -> str:
 def _with_names(result: dict[str, Any]) -> dict[str, Any]:
     """Fill in agency and role names (two queries whatever the number of tasks) and
     translate error messages (the engine's English one when the code is not known)."""
-    from apps.accounts.models import Agency, Role
-
     assignees = [task["assignee"] for task in result["tasks"]]
     codes = {a["agency"] for a in assignees if a["agency"]}
     keys = {a["role"] for a in assignees if a["role"]}
@@ -77,26 +58,8 @@ def _with_names(result: dict[str, Any]) -> dict[str, Any]:
         if assignee["role"]:
             assignee["role_name"] = _name(roles.get(assignee["role"])) or None
     for error in result["errors"]:
-        error["message"] = _translated_error(error["code"], error["message"])
+        error["message"] = engine_error_message(error["code"], error["message"])
     return result
-
-
-def test_failure_message(label: str, result: dict[str, Any]) -> str:
-    """Why a saved test failed, in a sentence: its first error, else the expectations
-    not met."""
-    if result["errors"]:
-        error = result["errors"][0]
-        reason = _translated_error(error["code"], error["message"])
-        if error.get("step") is not None:
-            reason = _("step %(step)s: %(reason)s") % {"step": error["step"] + 1, "reason": reason}
-    else:
-        reason = "; ".join(
-            _("expected %(what)s %(expected)s, got %(actual)s")
-            % {"what": check["what"], "expected": check["expected"], "actual": check["actual"]}
-            for check in result["expectations"]
-            if not check["ok"]
-        )
-    return _("Test %(test)s failed: %(reason)s") % {"test": label, "reason": reason}
 
 
 def _draft_app_def(app: App) -> tuple[AppDef, dict[str, Any]]:
@@ -187,7 +150,7 @@ def _failed(findings: list[Finding]) -> dict[str, Any]:
         "errors": [
             {
                 "code": f.code,
-                "message": _translated_error(f.code, f.message),
+                "message": engine_error_message(f.code, f.message),
                 "step": f.params.get("step"),
             }
             for f in findings

@@ -4,11 +4,13 @@ through Open311 (with the media address the client sent)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import PublicId
@@ -97,10 +99,6 @@ class Open311Request(models.Model):
 
 
 def _draft_expiry() -> Any:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     return timezone.now() + timedelta(days=DRAFT_DAYS)
 
 

@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Agency
 from apps.builder.selectors import version_app_def
+from apps.core import clock
 from apps.records.models import Record
 from apps.records.selectors import public_timeline
-from apps.runtime.models import Task
+from apps.runtime.models import ProcessInstance, Task
+from apps.runtime.services import REOPENED_BY_CITIZEN, reopen_deadline
 from workflows.definition import EntityDef, FormDef, FormFieldDef, Label, StepDef
 
 from .models import CaseRating, SubmissionDraft
@@ -191,11 +193,8 @@ def reopen_deadline_of(record: Record) -> datetime | None:
     """Until when the citizen may still reopen their closed case: None when it is not
     closed, has no workflow to run again, the period is over or it was already reopened
     since this closing."""
-    from apps.runtime.models import ProcessInstance
-    from apps.runtime.services import REOPENED_BY_CITIZEN, reopen_deadline
-
     deadline = reopen_deadline(record)
-    if deadline is None or deadline < timezone.now():
+    if deadline is None or deadline < clock.now():
         return None
     finished = ProcessInstance.objects.filter(
         record_id=record.pk, status=ProcessInstance.Status.COMPLETED

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, InvalidInput, NotFound, nul_message
 from apps.records.models import Attachment, Record
-from apps.records.services import _store_uploads, secret_matches
+from apps.records.services import secret_matches, store_uploads, uploads_discard
+from apps.records.validation import errors_by_field
 from apps.runtime.models import Task
 from apps.runtime.services import task_complete_by_citizen
 from workflows.definition import EntityDef, FormDef, StepDef
@@ -25,8 +26,6 @@ from workflows.forms import clean_submission
 from .models import DRAFT_DAYS, CaseRating, SubmissionDraft
 
 FILE_TYPES = ("file", "photo")
-#: A yes/no field by which a form asks whether the citizen wants emails about the case.
-WANTS_UPDATES = "wants_updates"
 #: The longest comment a rating may carry, in characters.
 RATING_COMMENT_MAX = 2000
 
@@ -77,7 +76,7 @@ def correction_submit(
     if missing:
         raise InvalidInput(_("Some answers need your attention."), code="invalid", details=missing)
     file_fields = {k for k in editable if (s := entity.field(k)) and s.type in FILE_TYPES}
-    stored = _store_uploads({k: v for k, v in (files or {}).items() if k in file_fields})
+    stored = store_uploads({k: v for k, v in (files or {}).items() if k in file_fields})
     for key, attachments in stored.items():
         data[key] = [a.descriptor() for a in attachments]
     try:
@@ -85,9 +84,7 @@ def correction_submit(
             task=task, record=record, secret=secret, action=action, data=data
         )
     except Exception:
-        for attachments in stored.values():
-            for attachment in attachments:
-                attachment.file.delete(save=False)
+        uploads_discard(stored)
         raise
     Attachment.objects.filter(pk__in=[a.pk for v in stored.values() for a in v]).update(
         record=record
@@ -136,8 +133,6 @@ def draft_files_keep(
     removed (``remove``: attachment UUIDs). Each field's kept and new files together are
     checked as the form checks them (type sniffed from the content, size, count); nothing
     new is kept when one is refused (InvalidInput with per-field messages)."""
-    from apps.records.validation import errors_by_field
-
     # One page at a time per draft: two uploads at once must not both pass the file count.
     draft = SubmissionDraft.objects.select_for_update().get(pk=draft.pk)
     wanted = set()
@@ -154,7 +149,7 @@ def draft_files_keep(
         for key in files
         if key in by_key and (spec := entity.field(key)) is not None and spec.type in FILE_TYPES
     }
-    stored = _store_uploads({key: files[key] for key in keys if files[key]})
+    stored = store_uploads({key: files[key] for key in keys if files[key]})
     errors: dict[str, list[str]] = {}
     for key, new in stored.items():
         kept = list(draft.attachments.filter(field_key=key))
@@ -169,9 +164,7 @@ def draft_files_keep(
         _data, found = clean_submission(one, entity, raw, agency_exists=lambda *_a: True)
         errors.update(errors_by_field([e for e in found if e.field == key]))
     if errors:
-        for new in stored.values():
-            for attachment in new:
-                attachment.file.delete(save=False)
+        uploads_discard(stored)
         raise InvalidInput(_("Some answers need your attention."), code="invalid", details=errors)
     draft.attachments.add(*[a for new in stored.values() for a in new])
     return draft
@@ -217,25 +210,3 @@ def rating_add(*, record: Record, secret: str, stars: Any, comment: str = "") ->
             return CaseRating.objects.create(record=record, stars=value, comment=text)
     except IntegrityError:
         raise Conflict(_("This case has already been rated."), code="already_rated") from None
-
-
-def receipt_send(*, record: Record, status_url: str, language: str) -> bool:
-    """After the submission commits, email its receipt to the citizen when they gave an
-    email (and, if the form asks, want updates); False when nothing is sent."""
-    if not record.contact_email:
-        return False
-    from apps.builder.selectors import version_app_def
-
-    entity = version_app_def(record.app_version).entities.get(record.entity_key)
-    asks = entity is not None and entity.field(WANTS_UPDATES) is not None
-    if asks and record.data.get(WANTS_UPDATES) is not True:
-        return False  # the form asks, and the citizen did not tick it
-    from .tasks import receipt_email
-
-    record_uuid = str(record.uuid)
-    # robust: a queue outage is logged; it must not turn the stored submission's receipt
-    # page (the only time its secret is shown) into an error page.
-    transaction.on_commit(
-        lambda: receipt_email.delay(record_uuid, status_url, language), robust=True
-    )
-    return True

@@ -37,8 +37,14 @@ from apps.core.errors import InvalidInput, NotFound, ServiceError
 from apps.core.models import translated
 from apps.records.models import Record
 from apps.records.selectors import record_by_tracking
-from apps.records.services import ALPHABET, _agency_exists, normalize_code, record_submit
-from apps.runtime.services import case_reopen_by_citizen
+from apps.records.services import ALPHABET, agency_exists, normalize_code
+from apps.records.validation import errors_by_field
+from apps.runtime.services import (
+    case_open,
+    case_reopen_by_citizen,
+    form_refused,
+    form_usable_by,
+)
 from workflows import rules
 from workflows.definition import AppDef, EntityDef, FormDef, StepDef
 from workflows.forms import clean_submission, field_of_error
@@ -69,7 +75,6 @@ from .services import (
     draft_files_keep,
     draft_save,
     rating_add,
-    receipt_send,
 )
 
 #: Session key of {tracking code: secret} for receipts not yet shown.
@@ -199,8 +204,8 @@ def form_page(request: HttpRequest, app_key: str, form_key: str) -> HttpResponse
         version, app_def, form = published_form(app_key, form_key)
     except NotFound as missing:
         return _not_found(request, missing.message)
-    if form.audience != "public":
-        return _not_found(request, _("This form does not exist or is not published."))
+    if not form_usable_by(form, request.user):
+        return _not_found(request, form_refused().message)
     entity = app_def.entities[form.entity]
     if request.method == "POST":
         # Refuse an oversized body before reading it: every file at its limit, plus fields.
@@ -254,8 +259,14 @@ def _form_page(
             status=400,
         )
     try:
-        submission = record_submit(
-            version=version, app_def=app_def, form=form, raw=raw, files=uploads, user=request.user
+        submission = case_open(
+            version=version,
+            app_def=app_def,
+            form=form,
+            raw=raw,
+            files=uploads,
+            user=request.user,
+            **_door(request),
         )
     except InvalidInput as invalid:
         field_errors = invalid.details if isinstance(invalid.details, dict) else {}
@@ -284,14 +295,16 @@ def _form_page(
     return _to_receipt(request, submission.record.tracking_code, submission.secret)
 
 
+def _door(request: HttpRequest) -> dict[str, Any]:
+    """How the portal opens a case: the request's site and language for the receipt."""
+    return {
+        "door": "portal",
+        "site_url": request.build_absolute_uri("/"),
+        "language": get_language() or settings.LANGUAGE_CODE,
+    }
+
+
 def _to_receipt(request: HttpRequest, code: str, secret: str) -> HttpResponse:
-    record = Record.objects.filter(tracking_code=code).first()
-    if record is not None:
-        receipt_send(
-            record=record,
-            status_url=request.build_absolute_uri(status_link(code, secret)),
-            language=get_language() or settings.LANGUAGE_CODE,
-        )
     receipts = dict(request.session.get(RECEIPTS) or {})
     receipts[code] = secret
     request.session[RECEIPTS] = dict(list(receipts.items())[-MAX_RECEIPTS:])
@@ -423,10 +436,8 @@ def _check(
 ) -> tuple[dict[str, Any], dict[str, list[str]], set[str]]:
     """(clean data, errors by field, fields hidden by the answers) of the whole draft;
     files are not part of a draft, so their errors are left out."""
-    from apps.records.validation import errors_by_field
-
     files = _file_keys(form, entity)
-    data, found = clean_submission(form, entity, answers, agency_exists=_agency_exists)
+    data, found = clean_submission(form, entity, answers, agency_exists=agency_exists)
     errors = errors_by_field([e for e in found if e.field not in files])
     hidden = set()
     for form_field in form.form_fields():
@@ -772,13 +783,14 @@ def _wizard_submit(
             )
         )
     try:
-        submission = record_submit(
+        submission = case_open(
             version=version,
             app_def=app_def,
             form=form,
             raw=answers,
             files=uploads,
             user=request.user,
+            **_door(request),
         )
     except InvalidInput as invalid:
         field_errors = invalid.details if isinstance(invalid.details, dict) else {}

@@ -11,10 +11,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts import permissions
 from apps.core.errors import NotFound
 
 from .models import Attachment, Comment, Record
+from .policies import official_records_filter, readable_records_filter
 from .services import normalize_code, secret_matches
 
 
@@ -27,15 +27,15 @@ def record_by_tracking(tracking_code: str, secret: str) -> Record | None:
 
 
 def records_visible_to(user: Any) -> QuerySet[Record]:
-    """Records ``user`` may read: see ``permissions.readable_records_filter`` (their own
+    """Records ``user`` may read: see ``policies.readable_records_filter`` (their own
     submissions; their agencies' cases, and for leaders those of the agencies under them;
     every record for platform admins)."""
-    return Record.objects.filter(permissions.readable_records_filter(user))
+    return Record.objects.filter(readable_records_filter(user))
 
 
 def records_for_officials(user: Any) -> QuerySet[Record]:
     """Cases the official's agencies work or worked on (the workspace's view)."""
-    return Record.objects.filter(permissions.official_records_filter(user)).distinct()
+    return Record.objects.filter(official_records_filter(user))
 
 
 def public_timeline(record: Record) -> list[Any]:
@@ -139,7 +139,7 @@ def attachment_for_download(
     """The attachment, when the requester may open it; None otherwise (whether it exists
     or not). Allowed: whoever holds the case's tracking code and secret (checked in
     constant time, as on the status page), and signed-in users who may read the record
-    (``permissions.readable_records_filter``: its officials, leaders above them, platform
+    (``policies.readable_records_filter``: its officials, leaders above them, platform
     admins, the citizen who submitted it). Files not (or no longer) bound to a record,
     e.g. those of an unsent draft, are never served."""
     attachment = Attachment.objects.filter(uuid=attachment_uuid, record__isnull=False).first()

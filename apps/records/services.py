@@ -1,5 +1,6 @@
-"""Submissions: validating a citizen's form, storing the record and its files, starting
-its workflow."""
+"""Records: storing a submission and its files (validated and turned into a case by the
+runtime's intake, ``apps.runtime.services.case_open``), records a workflow creates,
+tracking codes and their secrets, comments on a case."""
 
 from __future__ import annotations
 
@@ -13,15 +14,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.accounts import permissions
 from apps.accounts.models import Agency
 from apps.builder.models import AppVersion
 from apps.core.errors import InvalidInput, NotAllowed
-from workflows.definition import AppDef, EntityDef, FormDef
-from workflows.forms import clean_submission
+from workflows.definition import EntityDef
 
 from .models import Attachment, Comment, Record
-from .validation import errors_by_field
+from .policies import can_comment_on_case, commenting_agency
 
 FILE_TYPES = ("file", "photo")
 #: No 0/O, 1/I/L: codes are read aloud over the phone and typed from paper.
@@ -72,7 +71,7 @@ def sniff_content_type(upload: UploadedFile) -> str:
     return "application/octet-stream"
 
 
-def _store_uploads(files: dict[str, list[UploadedFile]]) -> dict[str, list[Attachment]]:
+def store_uploads(files: dict[str, list[UploadedFile]]) -> dict[str, list[Attachment]]:
     stored: dict[str, list[Attachment]] = {}
     for field_key, uploads in files.items():
         for upload in uploads:
@@ -88,63 +87,49 @@ def _store_uploads(files: dict[str, list[UploadedFile]]) -> dict[str, list[Attac
     return stored
 
 
-def _agency_exists(code: str, kind: str | None) -> bool:
+def agency_exists(code: str, kind: str | None) -> bool:
     agencies = Agency.objects.filter(code=code, is_active=True)
     if kind:
         agencies = agencies.filter(kind=kind)
     return agencies.exists()
 
 
-@transaction.atomic
-def record_submit(
+def uploads_discard(stored: dict[str, list[Attachment]]) -> None:
+    """Delete the files of uploads that will not be kept (a refused submission)."""
+    for attachments in stored.values():
+        for attachment in attachments:
+            attachment.file.delete(save=False)
+            if attachment.pk is not None:
+                attachment.delete()
+
+
+def record_create(
     *,
     version: AppVersion,
-    app_def: AppDef,
-    form: FormDef,
-    raw: dict[str, Any],
-    files: dict[str, list[UploadedFile]] | None = None,
+    entity: EntityDef,
+    form_key: str,
+    data: dict[str, Any],
+    attachments: dict[str, list[Attachment]],
     user: Any = None,
 ) -> Submission:
-    """Validate ``raw`` (and uploads) against ``form``, store the record and start its
-    workflow. Raises InvalidInput with per-field messages; nothing is saved then."""
-    from apps.runtime.services import CITIZEN, actor_of, instance_start
-
-    entity = app_def.entities[form.entity]
-    if form.audience != "public" and not permissions.is_official(user):
-        raise NotAllowed(_("Only officials may use this form."), code="staff_form")
-    file_fields = {f.key for f in entity.fields if f.type in FILE_TYPES}
-    uploads = {k: v for k, v in (files or {}).items() if k in file_fields}
-    attachments = _store_uploads(uploads)
-    # File fields take only what was uploaded now: a client cannot name stored files.
-    merged = {k: v for k, v in raw.items() if k not in file_fields}
-    for field_key, stored in attachments.items():
-        merged[field_key] = [a.descriptor() for a in stored]
-    data, errors = clean_submission(form, entity, merged, agency_exists=_agency_exists)
-    if errors:
-        for stored in attachments.values():
-            for attachment in stored:
-                attachment.file.delete(save=False)
-        raise InvalidInput(
-            _("Some answers need your attention."),
-            code="invalid_submission",
-            details=errors_by_field(errors),
-        )
+    """Store a validated submission: the record with a new tracking code and secret, and
+    the uploads its data refers to (those of fields the form hid are deleted). The caller
+    (the runtime's intake) validated ``data`` and starts the case."""
     secret = new_code(8)
     code = _unique_tracking_code()
     location = next(
         (data[f.key] for f in entity.fields if f.type == "location" and f.key in data), None
     )
-    email = _contact_email(entity, data)
     record = Record.objects.create(
         app=version.app,
         app_version=version,
         entity_key=entity.key,
-        form_key=form.key,
+        form_key=form_key,
         data=data,
         tracking_code=code,
         secret_hash=secret_hash(code, secret),
         submitted_by=user if getattr(user, "is_authenticated", False) else None,
-        contact_email=email,
+        contact_email=_contact_email(entity, data),
         latitude=location["lat"] if location else None,
         longitude=location["lng"] if location else None,
     )
@@ -163,14 +148,6 @@ def record_submit(
             else:  # the field was hidden: the file is not kept
                 attachment.file.delete(save=False)
                 attachment.delete()
-    if form.workflow:
-        instance_start(
-            record=record,
-            workflow_key=form.workflow,
-            user=user,
-            actor=actor_of(user, kind=CITIZEN),
-        )
-    record.refresh_from_db()
     return Submission(record=record, secret=secret)
 
 
@@ -216,7 +193,7 @@ COMMENT_MAX_LENGTH = 5000
 def comment_add(*, record: Record, user: Any, body: str, internal: bool = False) -> Comment:
     """A comment on a case: officials of the case write comments (shown to the citizen)
     and internal notes; the citizen who submitted it may comment too."""
-    if not permissions.can_comment_on_case(user, record, internal=internal):
+    if not can_comment_on_case(user, record, internal=internal):
         raise NotAllowed(
             _("Only officials working on this case may write internal notes.")
             if internal
@@ -235,14 +212,7 @@ def comment_add(*, record: Record, user: Any, body: str, internal: bool = False)
             "limit": COMMENT_MAX_LENGTH
         }
         raise InvalidInput(message, code="invalid_input", details={"body": [message]})
-    agency = None
-    if permissions.is_official(user):
-        case_agencies = permissions.case_agency_ids(record)
-        agency = (
-            Agency.objects.filter(memberships__user=user, pk__in=case_agencies)
-            .order_by("code")
-            .first()
-        ) or Agency.objects.filter(memberships__user=user).order_by("code").first()
+    agency = commenting_agency(user, record)
     return Comment.objects.create(
         record=record, author=user, agency=agency, body=text, internal=internal
     )

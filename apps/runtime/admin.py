@@ -222,8 +222,8 @@ class OutboxEntryAdmin(ViewOnlyAdmin):
         "created_at",
     )
     list_filter = ("status", "kind")
-    list_select_related = ("instance__record",)
-    search_fields = ("key", "instance__record__tracking_code", "last_error")
+    list_select_related = ("record",)
+    search_fields = ("key", "record__tracking_code", "last_error")
     date_hierarchy = "created_at"
     fields = (
         "kind",
@@ -241,9 +241,9 @@ class OutboxEntryAdmin(ViewOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("record"), ordering="instance__record__tracking_code")
+    @admin.display(description=_("record"), ordering="record__tracking_code")
     def record(self, obj: OutboxEntry) -> str:
-        return obj.instance.record.tracking_code
+        return obj.record.tracking_code
 
     @admin.display(description=_("payload"))
     def payload_pretty(self, obj: OutboxEntry) -> SafeString:

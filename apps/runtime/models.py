@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import PublicId, TimeStamped
+from apps.core.models import PublicId, TimeStamped, translated
 
 
 class ProcessInstance(PublicId, TimeStamped):
@@ -137,8 +137,6 @@ class Task(PublicId, TimeStamped):
         indexes = [models.Index(fields=["agency", "role", "status"])]
 
     def __str__(self) -> str:
-        from apps.core.models import translated
-
         return translated(self.label) or self.node_id
 
 
@@ -259,17 +257,29 @@ class Timer(models.Model):
 
 
 class OutboxEntry(PublicId, TimeStamped):
-    """An effect that leaves the transaction (notification, webhook, hand-off), written in
-    the same transaction as the state that caused it and delivered after commit, at least
-    once; ``key`` makes its consequence happen once."""
+    """Everything that leaves the system (a receipt or closing notice to the citizen, a
+    notification, a webhook, a hand-off to another case), written in the same transaction
+    as the change that causes it and delivered by the outbox tick, at least once; ``key``
+    makes its consequence happen once (receivers see it as the message's id)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
+    record = models.ForeignKey(
+        "records.Record",
+        verbose_name=_("record"),
+        on_delete=models.CASCADE,
+        related_name="outbox",
+    )
     instance = models.ForeignKey(
-        ProcessInstance, verbose_name=_("case"), on_delete=models.CASCADE, related_name="outbox"
+        ProcessInstance,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="outbox",
+        null=True,
+        blank=True,
     )
     key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=32)

@@ -9,12 +9,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from apps.accounts import permissions
 from apps.accounts.models import Membership
 from apps.builder.selectors import version_app_def
 from apps.core.errors import NotFound
 from apps.records.models import Record
+from apps.records.policies import is_official_of_case
 
+from . import policies
 from .models import Event, OutboxEntry, Task
 
 RELATED = ("instance__record", "agency", "role", "claimed_by")
@@ -27,7 +28,7 @@ def _signed_in(user: Any) -> bool:
 def open_tasks_for(user: Any) -> QuerySet[Task]:
     """The open tasks ``user`` may act on, oldest first."""
     tasks = Task.objects.filter(status=Task.Status.OPEN).select_related(*RELATED)
-    return permissions.actionable_tasks(user, tasks).order_by("created_at", "pk")
+    return policies.actionable_tasks(user, tasks).order_by("created_at", "pk")
 
 
 def inbox_tasks_for(user: Any) -> QuerySet[Task]:
@@ -63,7 +64,7 @@ def task_for_user(user: Any, *, task_uuid: uuid.UUID) -> Task:
     tasks = Task.objects.filter(
         uuid=task_uuid, status__in=[Task.Status.OPEN, Task.Status.COMPLETED]
     ).select_related(*RELATED, "instance__app_version", "completed_by")
-    task = permissions.actionable_tasks(user, tasks).first()
+    task = policies.actionable_tasks(user, tasks).first()
     if task is None:
         raise NotFound(_("This task does not exist."), code="task_not_found")
     return task
@@ -75,10 +76,10 @@ def task_visible_to(user: Any, *, task_uuid: uuid.UUID) -> Task:
     tasks = Task.objects.filter(uuid=task_uuid).select_related(
         *RELATED, "instance__app_version", "completed_by"
     )
-    task = permissions.actionable_tasks(user, tasks).first()
+    task = policies.actionable_tasks(user, tasks).first()
     if task is None:
         task = tasks.first()
-        if task is None or not permissions.is_official_of_case(user, task.instance.record):
+        if task is None or not is_official_of_case(user, task.instance.record):
             raise NotFound(_("This task does not exist."), code="task_not_found")
     return task
 
@@ -115,14 +116,14 @@ def failed_effects(record: Record) -> list[OutboxEntry]:
     """The case's automatic steps (notifications, webhooks, hand-offs) that failed after
     every retry, oldest first."""
     return list(
-        OutboxEntry.objects.filter(
-            instance__record=record, status=OutboxEntry.Status.FAILED
-        ).order_by("created_at", "pk")
+        OutboxEntry.objects.filter(record=record, status=OutboxEntry.Status.FAILED).order_by(
+            "created_at", "pk"
+        )
     )
 
 
 def effect_of_case(record: Record, *, effect_uuid: uuid.UUID) -> OutboxEntry:
-    entry = OutboxEntry.objects.filter(instance__record=record, uuid=effect_uuid).first()
+    entry = OutboxEntry.objects.filter(record=record, uuid=effect_uuid).first()
     if entry is None:
         raise NotFound(_("This automatic step does not exist."), code="effect_not_found")
     return entry

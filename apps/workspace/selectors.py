@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Agency, Membership
-from apps.accounts.permissions import actionable_tasks, is_official
+from apps.accounts.permissions import is_official
 from apps.builder.selectors import version_app_def
 from apps.core.errors import NotFound
 from apps.core.models import translated
@@ -24,6 +24,7 @@ from apps.records.models import Attachment, Record
 from apps.records.selectors import IMAGE_CONTENT_TYPES, record_attachments, records_for_officials
 from apps.runtime import selectors as runtime_selectors
 from apps.runtime.models import Event, Task
+from apps.runtime.policies import actionable_tasks
 from workflows.definition import EntityDef, FieldDef
 
 INBOX_PAGE_SIZE = 50

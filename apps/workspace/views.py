@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts import permissions
 from apps.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from apps.core.models import translated
+from apps.runtime import policies
 from apps.runtime.models import Task
 from apps.runtime.services import task_claim, task_complete, task_release
 
@@ -52,7 +52,7 @@ def _task_page(
         "task": task,
         "claimed_by_me": is_open and task.claimed_by_id == request.user.pk,
         "claimed_by_other": claimed_by_other,
-        "can_release": claimed_by_other and permissions.can_release_task(request.user, task),
+        "can_release": claimed_by_other and policies.can_release_task(request.user, task),
         "record": record,
         "is_open": is_open,
         "details": selectors.record_details(record, entity),

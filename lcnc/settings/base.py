@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.runtime",
     "apps.portal",
     "apps.workspace",
+    "lcnc",  # the project's own commands, above every app (load_demo)
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,13 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Background work: eager in-process unless a broker is configured.
+# Scheme and host of the citizen portal, for links in messages sent without a request
+# (a request's own address is used when there is one).
+PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Background work: eager in-process unless a broker is configured. Celery only wakes the
+# outbox; the tick (beat) delivers whatever is due, so an unreachable broker delays
+# deliveries and fails no request: publishing gives up quickly.
 REDIS_URL = env("REDIS_URL", "")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
@@ -156,6 +163,16 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "lcnc")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "0.5")),
+}
 
 CELERY_BEAT_SCHEDULE = {
     "lcnc-tick": {"task": "apps.runtime.tasks.tick", "schedule": float(env("TICK_SECONDS", "15"))},
@@ -188,13 +205,18 @@ MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.p
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 
 # Cache (rate limits of the API and the portal pages): shared by every web process through
-# Redis when it is configured, else per process in memory.
+# Redis when it is configured, else per process in memory. When Redis cannot be reached the
+# limits fail open (logged) rather than fail the request: see apps/core/cache.py.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lcnc",
+            "OPTIONS": {
+                "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(env("REDIS_TIMEOUT", "1")),
+            },
         }
     }
 else:

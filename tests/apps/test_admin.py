@@ -37,6 +37,7 @@ def case(submit_report: Any) -> Iterator[Submission]:
         instance=instance, timer_key="t90", purpose="task_deadline", task_key="t2", due=now()
     )
     OutboxEntry.objects.create(
+        record=submission.record,
         instance=instance,
         key=f"{instance.uuid}:t91",
         kind="notify",

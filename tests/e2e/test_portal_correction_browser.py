@@ -12,9 +12,8 @@ from playwright.sync_api import FilePayload, Page, expect
 from apps.accounts.models import User
 from apps.builder.selectors import published_form
 from apps.records.models import Attachment, Record
-from apps.records.services import record_submit
 from apps.runtime.models import Task
-from apps.runtime.services import task_complete
+from apps.runtime.services import case_open, task_complete
 from tests.samples import PERMIT_ANSWERS
 
 pytestmark = pytest.mark.browser
@@ -32,7 +31,7 @@ def test_citizen_corrects_a_returned_permit_and_the_case_continues(
     live_demo: str, page: Page
 ) -> None:
     version, app_def, form = published_form("one_stop_permit", "apply")
-    submission = record_submit(version=version, app_def=app_def, form=form, raw=APPLICATION)
+    submission = case_open(version=version, app_def=app_def, form=form, raw=APPLICATION)
     record = submission.record
     [check] = _open(record, "check")
     task_complete(task=check, user=User.objects.get(username="motcua"), action="incomplete",

@@ -88,9 +88,8 @@ def test_citizen_reopens_a_closed_case_from_its_status_page(live_demo: str, page
 
     from apps.accounts.models import User
     from apps.builder.selectors import published_form
-    from apps.records.services import record_submit
     from apps.runtime.models import Task
-    from apps.runtime.services import task_complete
+    from apps.runtime.services import case_open, task_complete
 
     version, app_def, form = published_form("field_reports", "citizen_report")
     raw = {
@@ -102,7 +101,7 @@ def test_citizen_reopens_a_closed_case_from_its_status_page(live_demo: str, page
         "reporter_name": "Nguyễn Thị Mai",
         "reporter_phone": "0901234567",
     }
-    submission = record_submit(version=version, app_def=app_def, form=form, raw=raw)
+    submission = case_open(version=version, app_def=app_def, form=form, raw=raw)
     record = submission.record
     for username, action in (("dieuphoi", "accept"), ("thoatnuoc", "resolve")):
         task = Task.objects.get(instance__record=record, status="open")

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import buildable_apps, can_publish_app
 from apps.builder.models import App, AppVersion
+from apps.builder.preview import form_preview
 from apps.builder.selectors import (
     app_for_builder,
     definition_diff,
@@ -699,8 +700,6 @@ class AppPreviewView(APIView):
         tags=["builder"],
     )
     def post(self, request: Request, app_key: str) -> HttpResponse:
-        from apps.builder.preview import form_preview
-
         app = app_for_builder(request.user, app_key)
         body = validated(PreviewSerializer, json_object(request.data))
         html = form_preview(app=app, body=body, request=request._request)

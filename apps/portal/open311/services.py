@@ -19,12 +19,12 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Agency
 from apps.builder.selectors import version_app_def
 from apps.core.errors import InvalidInput, NotAllowed, ServiceError
 from apps.records.models import Comment
-from apps.records.services import Submission, record_submit
+from apps.records.services import Submission, agency_exists
 from apps.records.validation import errors_by_field
+from apps.runtime.services import case_open
 from workflows.forms import clean_submission
 
 from ..models import Open311ApiKey, Open311Request, parse_rate
@@ -228,13 +228,15 @@ def _media_url_problem(url: str) -> str | None:
     return None
 
 
-def _agency_exists(code: str, kind: str | None) -> bool:
-    agencies = Agency.objects.filter(code=code, is_active=True)
-    return (agencies.filter(kind=kind) if kind else agencies).exists()
-
-
 @transaction.atomic
-def request_create(*, service: Service, sent: RequestInput, api_key: Open311ApiKey) -> Submission:
+def request_create(
+    *,
+    service: Service,
+    sent: RequestInput,
+    api_key: Open311ApiKey,
+    site_url: str = "",
+    language: str = "",
+) -> Submission:
     """Submit the service's form with what the client sent, as an anonymous citizen.
 
     Raises InvalidInput whose ``details`` are the lines of Open311's error list, one per
@@ -247,7 +249,7 @@ def request_create(*, service: Service, sent: RequestInput, api_key: Open311ApiK
     media_problem = _media_url_problem(media_url)
     if media_problem is not None:
         _data, errors = clean_submission(
-            service.form, service.entity, raw, agency_exists=_agency_exists
+            service.form, service.entity, raw, agency_exists=agency_exists
         )
         lines = [
             named("media_url", media_problem),
@@ -255,8 +257,15 @@ def request_create(*, service: Service, sent: RequestInput, api_key: Open311ApiK
         ]
         raise InvalidInput(lines[0], code="invalid_request", details=lines)
     try:
-        submission = record_submit(
-            version=service.version, app_def=app_def, form=service.form, raw=raw, user=None
+        submission = case_open(
+            version=service.version,
+            app_def=app_def,
+            form=service.form,
+            raw=raw,
+            user=None,
+            door="open311",
+            site_url=site_url,
+            language=language,
         )
     except InvalidInput as invalid:
         lines = _descriptions(service, invalid.details) or [invalid.message]

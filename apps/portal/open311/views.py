@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -241,7 +242,13 @@ def _create(request: HttpRequest, *, fmt: str) -> HttpResponse:
         standard={name: data.get(name) or "" for name in STANDARD_ARGUMENTS},
         attributes=_attributes(data),
     )
-    submission = request_create(service=service, sent=sent, api_key=api_key)
+    submission = request_create(
+        service=service,
+        sent=sent,
+        api_key=api_key,
+        site_url=request.build_absolute_uri("/"),
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
     record = submission.record
     status_url = request.build_absolute_uri(reverse("portal:status"))
     notice = _(

@@ -8,10 +8,12 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,7 +24,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import is_official, is_official_of_case
 from apps.builder.selectors import published_form
 from apps.core.api import (
     AUTH_ERRORS,
@@ -34,6 +35,7 @@ from apps.core.api import (
 )
 from apps.core.errors import InvalidInput, NotFound, refuse_nul
 from apps.records.models import Record
+from apps.records.policies import is_official_of_case
 from apps.records.selectors import (
     public_comments,
     public_timeline,
@@ -41,8 +43,8 @@ from apps.records.selectors import (
     record_for_user,
     records_search,
 )
-from apps.records.services import record_submit
 from apps.runtime.selectors import case_events
+from apps.runtime.services import case_open, form_refused, form_usable_by
 
 from .inputs import max_body_bytes, submission_input
 from .serializers import (
@@ -96,10 +98,8 @@ class SubmissionView(APIView):
     )
     def post(self, request: Request, app_key: str, form_key: str) -> Response:
         version, app_def, form = published_form(app_key, form_key)
-        if form.audience != "public" and not is_official(request.user):
-            raise NotFound(
-                _("This form does not exist or is not published."), code="form_not_found"
-            )
+        if not form_usable_by(form, request.user):
+            raise form_refused()
         entity = app_def.entities[form.entity]
         if _content_length(request) > max_body_bytes(form, entity):
             raise InvalidInput(
@@ -110,8 +110,16 @@ class SubmissionView(APIView):
         # A form post's data holds its files too; the fields alone are in request.POST.
         data = request.POST if isinstance(request.data, QueryDict) else request.data
         raw, uploads = submission_input(form=form, entity=entity, data=data, files=request.FILES)
-        submission = record_submit(
-            version=version, app_def=app_def, form=form, raw=raw, files=uploads, user=request.user
+        submission = case_open(
+            version=version,
+            app_def=app_def,
+            form=form,
+            raw=raw,
+            files=uploads,
+            user=request.user,
+            door="api",
+            site_url=request.build_absolute_uri("/"),
+            language=get_language() or settings.LANGUAGE_CODE,
         )
         record = submission.record
         status_path = reverse("records_api:status", kwargs={"tracking_code": record.tracking_code})

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts
-from apps.accounts.permissions import is_official_of_case
 from apps.builder.selectors import version_app_def
 from apps.core.api import (
     AUTH_ERRORS,
@@ -37,6 +36,7 @@ from apps.core.errors import (
 )
 from apps.records.api.serializers import EventSerializer
 from apps.records.models import Record
+from apps.records.policies import is_official_of_case
 from apps.records.selectors import case_comments, record_for_user
 from apps.records.services import comment_add
 from apps.runtime.models import ProcessInstance, Task

@@ -152,6 +152,7 @@ def world(
     comment_add(record=a.record, user=officer, body=PUBLIC_COMMENT)
     comment_add(record=a.record, user=officer, body=INTERNAL_NOTE, internal=True)
     effect = OutboxEntry.objects.create(
+        record=a.record,
         instance=a.record.instance,
         key=f"{a.record.instance.uuid}:test-failed",
         kind="notify",

@@ -15,9 +15,8 @@ from apps.accounts.models import Agency, Membership, User
 from apps.accounts.permissions import grant_message_delivery
 from apps.accounts.services import user_upsert
 from apps.builder.selectors import published_form
-from apps.records.services import record_submit
 from apps.runtime.models import Task
-from apps.runtime.services import task_complete
+from apps.runtime.services import case_open, task_complete
 from tests.conftest import DEMO_PASSWORD
 from tests.samples import PERMIT_ANSWERS
 
@@ -218,7 +217,7 @@ PERMIT = dict(PERMIT_ANSWERS)
 def awaiting_fee(user: Any) -> str:
     """A permit case approved and waiting for its fee; returns the permit number."""
     version, app_def, form = published_form("one_stop_permit", "apply")
-    record = record_submit(
+    record = case_open(
         version=version, app_def=app_def, form=form, raw=PERMIT, user=user("congdan")
     ).record
     for node, username, action in [

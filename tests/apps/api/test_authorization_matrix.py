@@ -82,18 +82,18 @@ def statuses(default: int, anonymous: int = 401, **by_role: int) -> dict[str, in
 
 #: Who may build the demo apps: their builder and the admin; anyone else gets a 404.
 BUILDERS = {"builder_p": 200, "admin": 200}
-#: Who reads case A: its citizen, its agency, the leader above, the triaging centre, admins.
+#: Who reads case A: its citizen, its agency, the leader above, admins. Not the builder of
+#: the triaging centre: building apps grants rights on apps, never on cases.
 READERS_A = {
     "citizen_a": 200,
     "officer_x": 200,
     "leader_parent": 200,
-    "builder_p": 200,
     "admin": 200,
 }
 #: Officials of case A (not its citizen, who reads it without being one).
 OFFICIALS_A = {**READERS_A, "citizen_a": 403}
 #: Who steers case A (cancel, pause, resume): leaders over its agencies, admins.
-STEERING_A = {**OFFICIALS_A, "officer_x": 403, "builder_p": 403}
+STEERING_A = {**OFFICIALS_A, "officer_x": 403}
 ADMIN_ONLY = statuses(403, admin=200)
 #: Agencies and roles are read by administrators and by app builders (assignment pickers).
 DIRECTORY = statuses(403, admin=200, builder_p=200, builder_other=200)
@@ -306,14 +306,14 @@ ENDPOINTS = [
         "task_release",
         "post",
         _url(TASK_A + "release/"),
-        statuses(404, officer_x=200, leader_parent=200, admin=200, builder_p=409),
+        statuses(404, officer_x=200, leader_parent=200, admin=200),
     ),
     Endpoint("task_return", "post", _url(TASK_A + "return/"), statuses(404, officer_x=400)),
     Endpoint(
         "task_reassign",
         "post",
         _url(TASK_A + "reassign/"),
-        statuses(404, leader_parent=200, admin=200, officer_x=403, builder_p=403),
+        statuses(404, leader_parent=200, admin=200, officer_x=403),
         body=lambda w, r: {"agency": "sgtvt", "role": "officer", "reason": "Sai thẩm quyền"},
     ),
     # --- delegations
@@ -322,7 +322,10 @@ ENDPOINTS = [
         "delegation_create",
         "post",
         _url("/api/v1/delegations/"),
-        statuses(400, officer_x=201, citizen_a=403, citizen_b=403),
+        # Builders are no officials: they have no tasks to delegate.
+        statuses(
+            400, officer_x=201, citizen_a=403, citizen_b=403, builder_p=403, builder_other=403
+        ),
         body=lambda w, r: {
             "delegate": "thoatnuoc2",
             "agency": "ctn_cantho",

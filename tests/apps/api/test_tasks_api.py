@@ -13,8 +13,8 @@ from django.utils import timezone
 from apps.accounts.models import Delegation, User
 from apps.accounts.services import user_upsert
 from apps.builder.selectors import published_form
-from apps.records.services import record_submit
 from apps.runtime.models import Event, Task
+from apps.runtime.services import case_open
 from tests.samples import PERMIT_ANSWERS
 
 from .conftest import World, call, error_of, signed_in
@@ -97,7 +97,7 @@ PERMIT = dict(PERMIT_ANSWERS)
 
 def test_the_one_stop_desk_returns_an_application_to_the_citizen(demo: None, user: Any) -> None:
     version, app_def, form = published_form("one_stop_permit", "apply")
-    record = record_submit(
+    record = case_open(
         version=version, app_def=app_def, form=form, raw=PERMIT, user=user("congdan")
     ).record
     check = Task.objects.get(instance__record=record, node_id="check")
@@ -214,9 +214,17 @@ def test_a_revoked_or_future_delegation_gives_nothing(triage_task: Task) -> None
 
 def test_delegations_are_not_passed_on(triage_task: Task) -> None:
     user_upsert(username="ioc_ketoan", full_name="Kế toán", memberships=[("ioc", "officer")])
-    assert _delegate(signed_in("dieuphoi"), "xaydungapp").status_code == 201
-    assert _delegate(signed_in("xaydungapp"), "ioc_ketoan").status_code == 201
-    assert _ids(call(signed_in("ioc_ketoan"), "get", "/api/v1/tasks/")) == []
+    user_upsert(username="ioc_thuquy", full_name="Thủ quỹ", memberships=[("ioc", "officer")])
+    assert _delegate(signed_in("dieuphoi"), "ioc_ketoan").status_code == 201
+    assert _ids(call(signed_in("ioc_ketoan"), "get", "/api/v1/tasks/")) == [str(triage_task.uuid)]
+    assert _delegate(signed_in("ioc_ketoan"), "ioc_thuquy").status_code == 201
+    assert _ids(call(signed_in("ioc_thuquy"), "get", "/api/v1/tasks/")) == []
+
+
+def test_only_officials_delegate(triage_task: Task) -> None:
+    # A builder has no tasks of an agency to hand over.
+    response = _delegate(signed_in("xaydungapp"), "dieuphoi")
+    error_of(response, 403, "not_allowed")
 
 
 def test_a_delegation_lapses_when_the_delegate_leaves_the_agency(triage_task: Task) -> None:

@@ -19,8 +19,8 @@ from django.urls import reverse
 from apps.accounts.models import Agency, Membership, Role, User
 from apps.builder.selectors import published_form
 from apps.records.models import Attachment, Record
-from apps.records.services import record_submit
 from apps.runtime.models import Task
+from apps.runtime.services import case_open
 from tests.conftest import DEMO_PASSWORD, FLOODING_REPORT
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ class Case:
 
 def submit(*, user: Any = None, name: str = "ảnh ngập đường 30-4.png") -> tuple[Record, str]:
     version, app_def, form = published_form("field_reports", "citizen_report")
-    submission = record_submit(
+    submission = case_open(
         version=version,
         app_def=app_def,
         form=form,
@@ -103,10 +103,9 @@ PERMISSIONS = [
     ("lanhdao_sxd", "account", 200),  # leader of the agency above the handling one
     ("lanhdao_thanhpho", "account", 200),  # leader of the city
     ("lanhdao_ninhkieu", "account", 404),  # leader of an unrelated district
-    # The builder role in ioc: ioc worked on the case, and the rule that decides who reads
-    # a record (permissions.readable_records_filter, as the workspace) counts agencies,
-    # not roles.
-    ("xaydungapp", "account", 200),
+    # The builder role in ioc, which worked on the case: building apps grants rights on
+    # apps only, never on cases (records.policies: officials are any role but builder).
+    ("xaydungapp", "account", 404),
     ("builder_stnmt", "account", 404),  # a builder of an agency that never saw the case
     ("admin", "account", 200),  # platform admin
     ("congdan", "account", 200),  # the citizen who submitted it, signed in

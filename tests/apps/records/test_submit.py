@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from apps.builder.selectors import published_form
-from apps.core.errors import InvalidInput, NotAllowed
+from apps.core.errors import InvalidInput, NotFound
 from apps.records.models import Attachment, Record
-from apps.records.services import record_submit
+from apps.runtime.services import case_open
 from tests.conftest import FLOODING_REPORT
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _submit(app: str, form_key: str, raw: dict[str, Any], user: Any = None) -> Any:
     version, app_def, form = published_form(app, form_key)
-    return record_submit(version=version, app_def=app_def, form=form, raw=raw, user=user)
+    return case_open(version=version, app_def=app_def, form=form, raw=raw, user=user)
 
 
 def test_a_client_cannot_point_a_file_field_at_stored_files(demo: None) -> None:
@@ -34,10 +34,14 @@ def test_a_client_cannot_point_a_file_field_at_stored_files(demo: None) -> None:
 def test_staff_forms_are_for_officials_only(demo: None, user: Any) -> None:
     raw = {"kind": "land", "description": "Lấn chiếm hành lang kênh", "district": "ninh_kieu"}
     before = Record.objects.count()
-    with pytest.raises(NotAllowed):
+    # The same answer as for a form that does not exist (every door says so).
+    with pytest.raises(NotFound) as anonymous:
         _submit("coordination", "report_violation", raw)
-    with pytest.raises(NotAllowed):
+    assert anonymous.value.code == "form_not_found"
+    with pytest.raises(NotFound):
         _submit("coordination", "report_violation", raw, user=user("congdan"))
+    with pytest.raises(NotFound):  # building apps does not make one an official
+        _submit("coordination", "report_violation", raw, user=user("xaydungapp"))
     assert Record.objects.count() == before
     assert _submit("coordination", "report_violation", raw, user=user("moitruong")).record
 

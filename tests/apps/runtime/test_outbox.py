@@ -17,10 +17,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.builder.selectors import published_form
-from apps.records.services import record_submit
+from apps.runtime.delivery import deliver_entry
 from apps.runtime.models import OutboxEntry, ProcessInstance, Task
-from apps.runtime.services import task_complete, timer_fire
-from apps.runtime.tasks import deliver_outbox, tick
+from apps.runtime.services import case_open, task_complete, timer_fire
+from apps.runtime.tasks import tick
 from tests.apps.runtime.test_sample_apps import PERMIT, _fire_due, _open
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,7 +78,7 @@ def receiver() -> Iterator[Receiver]:
 
 def _approved_permit(user: Any) -> Any:
     version, app_def, form = published_form("one_stop_permit", "apply")
-    record = record_submit(version=version, app_def=app_def, form=form, raw=PERMIT,
+    record = case_open(version=version, app_def=app_def, form=form, raw=PERMIT,
                            user=user("congdan")).record  # fmt: skip
     task_complete(task=_open(record, "check")[0], user=user("motcua"), action="complete")
     task_complete(task=_open(record, "approve")[0], user=user("lanhdao_sxd"), action="approve")
@@ -107,7 +107,7 @@ def test_a_webhook_that_fails_twice_is_delivered_exactly_once(
         entry.refresh_from_db()
         assert (entry.status, entry.attempts) == ("delivered", 3)
         # A duplicate dispatch (at-least-once delivery) changes nothing.
-        deliver_outbox.apply(args=[entry.pk])
+        assert deliver_entry(entry.pk) is None
         _retry_now()
     assert receiver.calls == 3
     [delivery] = receiver.accepted

@@ -9,16 +9,34 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from apps.builder.selectors import published_form
+from apps.core import clock as platform_clock
+from apps.core.errors import NotAllowed
 from apps.records.models import Record
-from apps.records.services import record_submit
 from apps.runtime.models import Notification, OutboxEntry, ProcessInstance, Task, Timer
-from apps.runtime.services import message_deliver, task_complete, timer_fire
+from apps.runtime.services import (
+    case_open,
+    instance_replay,
+    message_deliver,
+    task_complete,
+    timer_fire,
+)
 from tests.samples import PERMIT_ANSWERS
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Deadlines are computed at a clock the tests choose (a working morning unless a test moves
+# it), never at the hour the suite happens to run.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clock")]
+
+#: Moments across the week of the one-stop desk (Vietnam time): the permit's legal clock is
+#: paused while the dossier is back with the applicant, and must never lose time.
+DESK_MOMENTS = {
+    "working_morning": "2026-03-02T09:00:00.250000+07:00",
+    "lunch_break": "2026-03-02T12:05:41.470000+07:00",
+    "evening": "2026-03-03T19:30:00+07:00",
+    "saturday": "2026-03-07T10:00:00+07:00",
+    "holiday_eve": "2026-04-29T16:59:59.900000+07:00",
+}
 
 PERMIT = dict(PERMIT_ANSWERS)
 
@@ -35,18 +53,22 @@ def _fire_due(record_or_instance: Any, purpose: str, *, later: timedelta) -> Non
         else record_or_instance.instance
     )
     timer = Timer.objects.get(instance=instance, purpose=purpose, status="scheduled")
-    assert timer_fire(timer_id=timer.pk, now=timezone.now() + later)
+    assert timer_fire(timer_id=timer.pk, now=platform_clock.now() + later)
 
 
 def _submit_permit(user: Any, **overrides: Any) -> Record:
     version, app_def, form = published_form("one_stop_permit", "apply")
-    return record_submit(
+    return case_open(
         version=version, app_def=app_def, form=form, raw={**PERMIT, **overrides},
         user=user("congdan"),
     ).record  # fmt: skip
 
 
-def test_permit_returned_completed_reviewed_approved_and_issued(user: Any) -> None:
+@pytest.mark.parametrize("moment", DESK_MOMENTS.values(), ids=DESK_MOMENTS.keys())
+def test_permit_returned_completed_reviewed_approved_and_issued(
+    user: Any, clock: Any, moment: str
+) -> None:
+    clock.set(moment)
     record = _submit_permit(user)
     assert record.deadline is not None
     first_deadline = record.deadline
@@ -62,8 +84,9 @@ def test_permit_returned_completed_reviewed_approved_and_issued(user: Any) -> No
     assert record.instance.state["paused"] is not None
     assert not Timer.objects.filter(instance=record.instance, purpose="case_deadline",
                                     status="scheduled").exists()  # fmt: skip
-    with pytest.raises(Exception):  # an official cannot act for the citizen
+    with pytest.raises(NotAllowed):  # an official cannot act for the citizen
         task_complete(task=back, user=user("motcua"), action="resubmit")
+    clock.advance(hours=26, minutes=13, seconds=7.3)  # the applicant takes a day and more
     task_complete(task=back, user=user("congdan"), action="resubmit",
                   data={"floor_area_m2": "250"})  # fmt: skip
     record.refresh_from_db()
@@ -94,8 +117,10 @@ def test_permit_returned_completed_reviewed_approved_and_issued(user: Any) -> No
     assert record.data["permit_number"] == "GPXD-ninh_kieu-125-12"
     email = OutboxEntry.objects.get(instance=record.instance, kind="notify")
     assert email.status == "delivered"
-    assert [m.to for m in mail.outbox] == [["nha@example.vn"]]
-    assert "GPXD-ninh_kieu-125-12" in mail.outbox[0].subject
+    # The receipt when the dossier was received, then the approval.
+    assert [m.to for m in mail.outbox] == [["nha@example.vn"], ["nha@example.vn"]]
+    assert record.tracking_code in mail.outbox[0].subject
+    assert "GPXD-ninh_kieu-125-12" in mail.outbox[1].subject
 
     # The fee is paid: the treasury's message closes the case.
     assert message_deliver(name="fee_paid", key="other-permit") == 0
@@ -129,9 +154,9 @@ def test_permit_leader_cannot_approve_what_they_checked(user: Any) -> None:
     task_complete(task=check, user=leader, action="complete")
     [approve] = _open(record, "approve")
     assert str(leader.uuid) in approve.excluded_actors
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(NotAllowed) as refused:
         task_complete(task=approve, user=leader, action="approve")
-    assert getattr(refused.value, "status", None) == 403
+    assert refused.value.code == "not_your_task"
     assert _open(record, "approve") == [approve]
 
 
@@ -157,7 +182,7 @@ def _report_violation(user: Any, **overrides: Any) -> Record:
     version, app_def, form = published_form("coordination", "report_violation")
     raw = {"kind": "land", "description": "Xây dựng lấn chiếm hành lang kênh",
            "district": "ninh_kieu", **overrides}  # fmt: skip
-    return record_submit(
+    return case_open(
         version=version, app_def=app_def, form=form, raw=raw, user=user("moitruong")
     ).record
 
@@ -231,24 +256,23 @@ def test_cancelling_the_case_cancels_the_partner_process(user: Any) -> None:
     assert _open(child.record) == []
 
 
-def _drive_every_sample_app(user: Any) -> list[ProcessInstance]:
+def _drive_every_sample_app(user: Any, clock: Any) -> list[ProcessInstance]:
     """Run each sample app through a realistic path, returning every case it made."""
-    test_permit_returned_completed_reviewed_approved_and_issued(user)
+    moment = DESK_MOMENTS["lunch_break"]
+    test_permit_returned_completed_reviewed_approved_and_issued(user, clock, moment)
     test_violation_handed_to_the_district_escalated_then_concluded(user)
     version, app_def, form = published_form("field_reports", "citizen_report")
     from tests.conftest import FLOODING_REPORT
 
-    report = record_submit(version=version, app_def=app_def, form=form, raw=FLOODING_REPORT)
+    report = case_open(version=version, app_def=app_def, form=form, raw=FLOODING_REPORT)
     task_complete(task=_open(report.record)[0], user=user("dieuphoi"), action="accept",
                   data={"severity": "4"})  # fmt: skip
     task_complete(task=_open(report.record)[0], user=user("thoatnuoc"), action="resolve")
     return list(ProcessInstance.objects.all())
 
 
-def test_replaying_every_case_gives_its_recorded_state(user: Any) -> None:
-    from apps.runtime.services import instance_replay
-
-    instances = _drive_every_sample_app(user)
+def test_replaying_every_case_gives_its_recorded_state(user: Any, clock: Any) -> None:
+    instances = _drive_every_sample_app(user, clock)
     assert {i.app_version.app.key for i in instances} == {
         "field_reports", "one_stop_permit", "coordination"
     }  # fmt: skip

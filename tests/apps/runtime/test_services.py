@@ -14,7 +14,8 @@ from django.utils import translation
 
 from apps.core.errors import Conflict, InvalidInput, NotAllowed
 from apps.records.models import Record
-from apps.runtime.models import AppendOnlyError, Event, ProcessInstance, Task
+from apps.runtime.delivery import deliver_entry
+from apps.runtime.models import AppendOnlyError, Event, OutboxEntry, ProcessInstance, Task
 from apps.runtime.services import instance_cancel, task_complete
 
 pytestmark = pytest.mark.django_db
@@ -142,14 +143,15 @@ def test_citizen_is_notified_once_when_the_case_closes(submit_report: Any, user:
             break
         time.sleep(0.2)
     assert notified.count() == 1
-    assert notified.get().data == {"reason": "closed", "channel": "email"}
+    assert notified.get().data["notice"] == "closed"
+    assert notified.get().data["channel"] == "email"
     if not REAL_WORKER:
         [message] = mail.outbox
         assert message.to == ["mai@example.vn"] and record.tracking_code in message.subject
     # Delivering the same notice again does nothing (idempotent).
-    from apps.runtime.tasks import notify_citizen
-
-    assert notify_citizen.apply(args=[str(record.uuid), "closed"]).get() is False
+    entry = OutboxEntry.objects.get(record=record, kind="citizen_email")
+    assert entry.status == "delivered"
+    assert deliver_entry(entry.pk) is None
     assert record.events.filter(kind="citizen_notified").count() == 1
 
 

@@ -21,8 +21,8 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.builder.selectors import published_form
-from apps.records.services import record_submit
 from apps.runtime.models import Task, Timer
+from apps.runtime.services import case_open
 from apps.runtime.tasks import tick
 from tests.apps.runtime.test_sample_apps import PERMIT
 
@@ -62,7 +62,7 @@ def _wait_until(condition: Any, seconds: float = 60) -> bool:
 
 def _permit_with_overdue_check(user: Any) -> Timer:
     version, app_def, form = published_form("one_stop_permit", "apply")
-    record = record_submit(version=version, app_def=app_def, form=form, raw=PERMIT,
+    record = case_open(version=version, app_def=app_def, form=form, raw=PERMIT,
                            user=user("congdan")).record  # fmt: skip
     timer = Timer.objects.get(instance=record.instance, purpose="task_deadline")
     Timer.objects.filter(pk=timer.pk).update(due=timezone.now() - timedelta(minutes=1))

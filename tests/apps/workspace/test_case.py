@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from apps.builder.selectors import published_form
-from apps.records.services import record_submit
+from apps.runtime.delivery import deliver_due
 from apps.runtime.models import Event
-from apps.runtime.tasks import notify_citizen
+from apps.runtime.services import case_open
 from tests.conftest import FLOODING_REPORT
 
 from .conftest import case_url, html, open_task, task_url, vi
@@ -51,7 +51,7 @@ def test_case_page_is_hidden_from_agencies_without_a_task_on_it(
 
 def test_citizen_who_submitted_cannot_open_their_case_in_the_workspace(client_as, user) -> None:  # type: ignore[no-untyped-def]
     version, app_def, form = published_form("field_reports", "citizen_report")
-    record = record_submit(
+    record = case_open(
         version=version, app_def=app_def, form=form, raw=dict(FLOODING_REPORT), user=user("congdan")
     ).record
 
@@ -67,9 +67,9 @@ def test_case_page_shows_internal_events_to_officials(
     triaged.save(update_fields=["contact_email"])
     with django_capture_on_commit_callbacks() as dispatched:
         client_as("thoatnuoc").post(task_url(open_task(triaged)), {"action": "resolve"})
-    assert dispatched  # the notice goes to Celery after commit
-    # Send it here, in the test's transaction: a real worker cannot see uncommitted rows.
-    notify_citizen.apply(args=[str(triaged.uuid), "closed"])
+    assert dispatched  # the outbox is woken after commit
+    # Deliver here, in the test's transaction: a real worker cannot see uncommitted rows.
+    assert deliver_due()["delivered"] >= 1
     notice = Event.objects.get(record=triaged, kind="citizen_notified")
     assert notice.public is False
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from apps.builder.selectors import published_form
 from apps.records.models import Attachment, Record
-from apps.records.services import record_submit
+from apps.runtime.services import case_open
 from tests.conftest import FLOODING_REPORT
 
 from .conftest import case_url, html, open_task, task_url
@@ -30,7 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 def reported(demo: None) -> Iterator[Record]:
     """A flooding report with one photo, waiting for the dispatcher (ioc)."""
     version, app_def, form = published_form("field_reports", "citizen_report")
-    record = record_submit(
+    record = case_open(
         version=version,
         app_def=app_def,
         form=form,

@@ -1,4 +1,7 @@
-"""Load the demo agencies, users and sample apps (idempotent)."""
+"""Load the demo agencies, users and sample apps (idempotent).
+
+A project command: it spans accounts, the builder and the portal's Open311 keys, so it
+lives above every app."""
 
 from __future__ import annotations
 

@@ -34,9 +34,10 @@ Working time (``working=True``) follows these rules, for the default Vietnamese 
   microsecond, and are inverse to each other: adding the office time between two moments
   to the first gives the second (or, if the second is outside office hours, the last
   closing time before it). Going forward, an amount that ends exactly at a closing time ends
-  then, never at the next opening. This is how a paused deadline keeps the time it had
-  left (see ``engine.pause_clock``); :meth:`WorkingCalendar.working_seconds_between` rounds
-  down to whole seconds and is for display only.
+  then, never at the next opening. The engine moves a paused deadline later by the office
+  time that passed while it was held with them (see ``engine.resume_clock``), so that it
+  keeps the time it had left; :meth:`WorkingCalendar.working_seconds_between` rounds down
+  to whole seconds and is for display only.
 * :meth:`WorkingCalendar.subtract` (reminders) goes backwards: the hours first, then the days,
   which keep the same working-time position on the Nth working day before (a deadline on
   Thursday 17:00 minus P1D is Wednesday 17:00; Thursday 10:00 minus P1D is Wednesday 10:00).

@@ -29,6 +29,15 @@ Working time (``working=True``) follows these rules, for the default Vietnamese 
   (the lunch break is skipped), from Monday 16:00 it is Tuesday 10:30. A count that ends
   exactly at a closing time ends then (11:30, 17:00), not at the next opening.
 * **Mixed** ("P1DT4H"): the days first, then the hours from that moment.
+* **Exact working time.** :meth:`WorkingCalendar.working_time_between` and
+  :meth:`WorkingCalendar.add_working_time` count office time as a ``timedelta``, to the
+  microsecond, and are inverse to each other: adding the office time between two moments
+  to the first gives the second (or, if the second is outside office hours, the last
+  closing time before it). Going forward, an amount that ends exactly at a closing time ends
+  then, never at the next opening. The engine moves a paused deadline later by the office
+  time that passed while it was held with them (see ``engine.resume_clock``), so that it
+  keeps the time it had left; :meth:`WorkingCalendar.working_seconds_between` rounds down
+  to whole seconds and is for display only.
 * :meth:`WorkingCalendar.subtract` (reminders) goes backwards: the hours first, then the days,
   which keep the same working-time position on the Nth working day before (a deadline on
   Thursday 17:00 minus P1D is Wednesday 17:00; Thursday 10:00 minus P1D is Wednesday 10:00).
@@ -358,40 +367,44 @@ class WorkingCalendar:
 
     # ----------------------------------------------------------------- working time
 
-    def working_seconds_between(self, start: datetime, end: datetime) -> int:
-        """Office time between two moments, in whole seconds (0 if ``end`` <= ``start``).
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Office time between two moments, exact to the microsecond (zero if ``end`` <=
+        ``start``).
 
-        This is what a paused case has used of its deadline; with
-        :meth:`add_working_seconds` it resumes the clock.
+        This is what a deadline has left when its clock stops; with
+        :meth:`add_working_time` it resumes the clock without losing any of it.
         """
         _check_aware(start, "start")
         _check_aware(end, "end")
         begin, finish = start.astimezone(UTC), end.astimezone(UTC)
-        if finish <= begin:
-            return 0
         total = timedelta(0)
+        if finish <= begin:
+            return total
         for _, opens, closes in self._forward(begin):
             if opens >= finish:
                 break
             total += min(closes, finish) - opens
-        return total // _SECOND
+        return total
 
-    def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
-        """The moment ``seconds`` of office time after ``start`` (before it if negative).
+    def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        """The moment ``amount`` of office time after ``start`` (before it if negative),
+        exact to the microsecond.
 
-        Inverse of :meth:`working_seconds_between`:
-        ``working_seconds_between(s, add_working_seconds(s, n)) == n`` for n >= 0. A count
-        that ends exactly at a closing time returns the closing time (going forward), or the
-        opening time (going backward). ``seconds == 0`` returns ``start`` unchanged.
+        Inverse of :meth:`working_time_between`:
+        ``working_time_between(s, add_working_time(s, t)) == t`` for every ``t`` >= 0. Going
+        forward the result is the *earliest* moment at that much office time: a count that
+        ends exactly at a closing time returns the closing time (11:30, 17:00), not the next
+        opening; going backward it returns the opening time. A zero ``amount`` returns
+        ``start`` unchanged, even outside office hours.
         """
         _check_aware(start, "start")
-        if isinstance(seconds, bool) or not isinstance(seconds, int):
-            raise TypeError(f"seconds must be an int, not {type(seconds).__name__}")
-        if seconds == 0:
+        if not isinstance(amount, timedelta):
+            raise TypeError(f"amount must be a timedelta, not {type(amount).__name__}")
+        if not amount:
             return start
         moment = start.astimezone(UTC)
-        remaining = timedelta(seconds=abs(seconds))
-        if seconds > 0:
+        remaining = abs(amount)
+        if amount > timedelta(0):
             for _, opens, closes in self._forward(moment):
                 if remaining <= closes - opens:
                     return (opens + remaining).astimezone(start.tzinfo)
@@ -402,6 +415,20 @@ class WorkingCalendar:
                     return (closes - remaining).astimezone(start.tzinfo)
                 remaining -= closes - opens
         raise AssertionError("unreachable: the period iterators never end")  # pragma: no cover
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> int:
+        """:meth:`working_time_between` in whole seconds, *rounded down*.
+
+        For display and statistics only: anything that must add the time back (pausing a
+        deadline) uses :meth:`working_time_between`, which keeps the microseconds.
+        """
+        return self.working_time_between(start, end) // _SECOND
+
+    def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
+        """:meth:`add_working_time` with a whole number of seconds (negative: backward)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            raise TypeError(f"seconds must be an int, not {type(seconds).__name__}")
+        return self.add_working_time(start, timedelta(seconds=seconds))
 
     # ----------------------------------------------------------------- durations
 

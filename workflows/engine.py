@@ -204,7 +204,7 @@ class Context:
             "token": token,
             "task": task,
             "working": working,
-            "paused_remaining": None,
+            "held_since": None,
         }
         if self.clock_holds(timer_id):
             self._pause_timer(timer_id)
@@ -218,7 +218,7 @@ class Context:
         for timer_id, timer in list(self.state["timers"].items()):
             if predicate(timer):
                 del self.state["timers"][timer_id]
-                if timer["paused_remaining"] is None:
+                if timer["held_since"] is None:
                     self.emit(CancelTimer(timer=timer_id))
 
     def clock_holds(self, timer_id: str) -> bool:
@@ -231,13 +231,26 @@ class Context:
         return timer["task"] is None or timer["task"] not in paused["holders"]
 
     def _pause_timer(self, timer_id: str) -> None:
-        timer = self.state["timers"][timer_id]
+        """Stop a timer of the deadline clock: remember since when it is held."""
+        self.state["timers"][timer_id]["held_since"] = self.now.isoformat()
+
+    def _resumed_due(self, timer: dict[str, Any]) -> datetime:
+        """When a held timer falls due once the clock runs again at ``now``: its old due
+        moment moved later by exactly the time that passed while it was held — office time
+        for a ``working`` timer (none at all for a pause outside office hours), elapsed time
+        otherwise — to the microsecond.
+
+        It so keeps the time it had left, and never moves earlier. A timer already overdue
+        when it stopped stays overdue by as much, and fires as soon as the clock runs again.
+        """
+        since = datetime.fromisoformat(timer["held_since"])
         due = datetime.fromisoformat(timer["due"])
         if timer["working"]:
-            remaining = self.calendar.working_seconds_between(self.now, due)
-        else:
-            remaining = max(0, int((due - self.now).total_seconds()))
-        timer["paused_remaining"] = remaining
+            moved: datetime = self.calendar.add_working_time(
+                due, self.calendar.working_time_between(since, self.now)
+            )
+            return moved
+        return due + max(timedelta(0), self.now - since)
 
     # -- tasks ----------------------------------------------------------------------
     def create_task(
@@ -480,7 +493,7 @@ def pause_clock(ctx: Context, *, holder: str, reason: str = "") -> None:
         return
     ctx.state["paused"] = {"since": ctx.now.isoformat(), "reason": reason, "holders": [holder]}
     for timer_id, timer in ctx.state["timers"].items():
-        if timer["paused_remaining"] is None and ctx.clock_holds(timer_id):
+        if timer["held_since"] is None and ctx.clock_holds(timer_id):
             ctx._pause_timer(timer_id)
             ctx.emit(CancelTimer(timer=timer_id))
     ctx.log(
@@ -507,15 +520,10 @@ def resume_clock(ctx: Context) -> None:
         return
     ctx.state["paused"] = None
     for timer_id, timer in ctx.state["timers"].items():
-        remaining = timer["paused_remaining"]
-        if remaining is None:
+        if timer["held_since"] is None:
             continue
-        if timer["working"]:
-            due = ctx.calendar.add_working_seconds(ctx.now, remaining)
-        else:
-            due = ctx.now + timedelta(seconds=remaining)
-        timer["due"] = due.isoformat()
-        timer["paused_remaining"] = None
+        timer["due"] = ctx._resumed_due(timer).isoformat()
+        timer["held_since"] = None
         ctx.emit(
             ScheduleTimer(
                 timer=timer_id, due=timer["due"], purpose=timer["purpose"], task=timer["task"]
@@ -662,7 +670,7 @@ def _on_complete_task(ctx: Context, event: dict[str, Any]) -> None:
 def _on_timer(ctx: Context, event: dict[str, Any]) -> None:
     timer_id = str(event.get("timer"))
     timer = ctx.state["timers"].get(timer_id)
-    if timer is None or timer["paused_remaining"] is not None:
+    if timer is None or timer["held_since"] is not None:
         raise InvalidEvent(
             f"timer {timer_id!r} is not running", code="timer_not_active", timer=timer_id
         )

@@ -35,9 +35,11 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 P = Duration.parse
 
 
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """A moment in Vietnamese local time."""
-    return datetime(year, month, day, hour, minute, tzinfo=VN)
+    return datetime(year, month, day, hour, minute, second, tzinfo=VN)
 
 
 def add_working(start: datetime, text: str) -> datetime:
@@ -345,6 +347,48 @@ def test_add_working_seconds_edges() -> None:
         vn.add_working_seconds(saturday, 1.5)  # type: ignore[arg-type]
 
 
+def test_working_time_between_keeps_the_microseconds() -> None:
+    vn = vietnam()
+    monday = (2026, 3, 2)
+    sub_second = timedelta(microseconds=530_000)
+    # 13:05:00.53 is afternoon office time: 3h54m59.47s are left until 17:00.
+    left = vn.working_time_between(at(*monday, 13, 5) + sub_second, at(*monday, 17))
+    assert left == timedelta(hours=3, minutes=55) - sub_second
+    assert vn.working_seconds_between(at(*monday, 13, 5) + sub_second, at(*monday, 17)) == (
+        3 * 3600 + 54 * 60 + 59  # rounded down: for display only
+    )
+    # 12:05:00.53 is the lunch break: the count starts at 13:00 sharp.
+    assert vn.working_time_between(at(*monday, 12, 5) + sub_second, at(*monday, 17)) == (
+        timedelta(hours=4)
+    )
+    # Both ends outside office hours, with the weekend in between.
+    friday_evening = at(2026, 3, 6, 18) + sub_second
+    assert vn.working_time_between(friday_evening, at(2026, 3, 9, 7, 29, 59)) == timedelta(0)
+    assert vn.working_time_between(friday_evening, at(2026, 3, 9, 7, 30) + sub_second) == (
+        sub_second
+    )
+    assert vn.working_time_between(at(*monday, 17) + sub_second, at(*monday, 10)) == timedelta(0)
+
+
+def test_add_working_time_keeps_the_microseconds() -> None:
+    vn = vietnam()
+    monday = (2026, 3, 2)
+    half = timedelta(milliseconds=500)
+    before_lunch = at(*monday, 11, 29, 59) + half
+    assert vn.add_working_time(before_lunch, half) == at(*monday, 11, 30)  # ends at closing
+    assert vn.add_working_time(before_lunch, half + timedelta(microseconds=1)) == (
+        at(*monday, 13) + timedelta(microseconds=1)
+    )
+    assert vn.add_working_time(at(*monday, 13) + half, -half) == at(*monday, 13)
+    assert vn.add_working_time(at(*monday, 13) + half, -2 * half) == before_lunch
+    saturday = at(2026, 3, 7, 10) + half
+    assert vn.add_working_time(saturday, timedelta(0)) == saturday  # zero: unchanged
+    assert vn.add_working_time(saturday, half) == at(2026, 3, 9, 7, 30) + half
+    assert vn.add_working_time(saturday, -half) == at(2026, 3, 6, 17) - half
+    with pytest.raises(TypeError):
+        vn.add_working_time(saturday, 1)  # type: ignore[arg-type]
+
+
 _TZS = st.sampled_from([UTC, VN, timezone(timedelta(hours=7)), timezone(timedelta(hours=-5))])
 _STARTS = st.datetimes(
     min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31, 23, 59, 59), timezones=_TZS
@@ -377,6 +421,59 @@ def test_going_back_returns_to_the_same_working_position(start: datetime, second
     back = vn.add_working_seconds(vn.add_working_seconds(start, seconds), -seconds)
     low, high = sorted((back, start))
     assert vn.working_seconds_between(low, high) == 0
+
+
+_AMOUNTS = st.integers(min_value=0, max_value=60 * 8 * 3600 * 10**6).map(
+    lambda us: timedelta(microseconds=us)
+)
+
+
+def in_office_hours(moment: datetime) -> bool:
+    """Whether ``moment`` is inside (or at the close of) an office period, from the local
+    clock: an independent reading of the Vietnamese calendar."""
+    local = moment.astimezone(VN)
+    if not vietnam().is_working_day(local.date()):
+        return False
+    clock = local.time()
+    return time(7, 30) < clock <= time(11, 30) or time(13) < clock <= time(17)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_STARTS, amount=_AMOUNTS)
+def test_working_time_round_trip_to_the_microsecond(start: datetime, amount: timedelta) -> None:
+    vn = vietnam()
+    end = vn.add_working_time(start, amount)
+    assert end >= start
+    assert end.tzinfo is start.tzinfo
+    assert vn.working_time_between(start, end) == amount
+    if amount:
+        assert in_office_hours(end)  # the earliest moment that far: never in a break
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_STARTS, gap=_AMOUNTS)
+def test_adding_the_working_time_between_two_moments_reaches_the_later(
+    start: datetime, gap: timedelta
+) -> None:
+    vn = vietnam()
+    end = start + gap  # calendar time: may end in a break, a night or a holiday
+    between = vn.working_time_between(start, end)
+    reached = vn.add_working_time(start, between)
+    assert reached <= end
+    assert vn.working_time_between(reached, end) == timedelta(0)
+    if in_office_hours(end) and end > start:
+        assert reached == end
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=_STARTS, amount=_AMOUNTS)
+def test_going_back_the_same_working_time_returns_to_the_same_position(
+    start: datetime, amount: timedelta
+) -> None:
+    vn = vietnam()
+    back = vn.add_working_time(vn.add_working_time(start, amount), -amount)
+    low, high = sorted((back, start))
+    assert vn.working_time_between(low, high) == timedelta(0)
 
 
 @settings(max_examples=100, deadline=None)

@@ -404,10 +404,10 @@ def check_invariants(definition: WorkflowDef, state: dict[str, Any]) -> None:
                 assert waiting["wait"]["timer"] == timer_id
             else:
                 assert purpose == "receive_timeout" and waiting["wait"]["kind"] == "message"
-        frozen = timer["paused_remaining"] is not None
+        frozen = timer["held_since"] is not None
         held = paused and purpose in CLOCK_PURPOSES and timer["task"] not in holders
         assert frozen == held, (timer_id, timer, state["paused"])
-        assert isinstance(timer["paused_remaining"], int | None)
+        assert isinstance(timer["held_since"], str | None)
     for child_id, child in state["children"].items():
         if child["status"] == "running":
             assert by_id[child["token"]]["wait"] == {"kind": "subprocess", "child": child_id}
@@ -442,7 +442,7 @@ def running_timers(state: dict[str, Any]) -> list[tuple[datetime, str]]:
     return sorted(
         (datetime.fromisoformat(t["due"]), timer_id)
         for timer_id, t in state["timers"].items()
-        if t["paused_remaining"] is None
+        if t["held_since"] is None
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from workflows import engine
 from workflows import events as ev
+from workflows.calendar import calendar_named
 from workflows.definition import WorkflowDef, parse_workflow, validate_bundle
 from workflows.effects import Effect, RecordEvent
 
@@ -289,6 +290,18 @@ class Case:
 
     def due(self, timer_id: str) -> datetime:
         return datetime.fromisoformat(self.state["timers"][timer_id]["due"])
+
+    def left(self, timer_id: str) -> timedelta | None:
+        """The time a timer held by the paused clock had left when it stopped (office time
+        for a working timer); None while it runs."""
+        timer = self.state["timers"][timer_id]
+        if timer["held_since"] is None:
+            return None
+        since = datetime.fromisoformat(timer["held_since"])
+        if timer["working"]:
+            calendar = calendar_named(self.definition.calendar)
+            return calendar.working_time_between(since, self.due(timer_id))
+        return max(timedelta(0), self.due(timer_id) - since)
 
     def last(self, kind: type[Effect]) -> list[Any]:
         """Effects of ``kind`` produced by the last event."""

@@ -619,7 +619,7 @@ def test_a_pauses_clock_task_pauses_the_case_deadline() -> None:
     paused = case.state["paused"]
     assert (paused["since"], paused["reason"]) == (case.now.isoformat(), f"task:{supply}")
     assert CancelTimer(timer=case_deadline) in case.effects
-    assert case.state["timers"][case_deadline]["paused_remaining"] == 8 * 86400
+    assert case.left(case_deadline) == timedelta(days=8)
     assert logged(case.effects, "clock_paused")[0].public is True
     with pytest.raises(InvalidEvent) as caught:
         case.send(ev.timer_fired(case_deadline))
@@ -639,7 +639,7 @@ def test_completing_the_pausing_task_resumes_with_the_remaining_time() -> None:
         "token": None,
         "task": None,
         "working": False,
-        "paused_remaining": None,
+        "held_since": None,
     }
     assert ScheduleTimer(timer=case_deadline, due=new_due, purpose="case_deadline") in case.effects
     assert SetCaseDeadline(due=new_due) in case.effects
@@ -671,7 +671,7 @@ def test_a_pause_on_the_working_calendar_keeps_the_working_time_left() -> None:
     case_deadline = case.timer("case_deadline")
     assert case.due(case_deadline) == at("2026-03-03T10:00:00+00:00")
     case.later(hours=1).complete("check", "return")
-    assert case.state["timers"][case_deadline]["paused_remaining"] == (8 * 3600 + 1800)
+    assert case.left(case_deadline) == timedelta(hours=8, minutes=30)
     # Resumed on Wednesday 08:00 local: 7h30 of office time are left that day, the last
     # hour runs on Thursday from 07:30, so the case is due Thursday 08:30 local.
     case.now = at("2026-03-04T01:00:00+00:00")
@@ -701,7 +701,7 @@ def test_task_deadlines_of_other_tasks_are_paused_too_and_moved() -> None:
     case = Case(definition)
     inspect = case.task("inspect")
     deadline = case.timer("task_deadline", task=inspect)
-    assert case.state["timers"][deadline]["paused_remaining"] == 4 * 86400
+    assert case.left(deadline) == timedelta(days=4)
     case.later(days=3).complete("supply", "done", actor=CITIZEN)
     new_due = (NOW + timedelta(days=7)).isoformat()
     assert case.state["tasks"][inspect]["due"] == new_due
@@ -715,7 +715,7 @@ def test_the_pausing_tasks_own_deadline_keeps_running() -> None:
     case.complete("check", "return")
     supply = case.task("supply")
     own = case.timer("task_deadline", task=supply)
-    assert case.state["timers"][own]["paused_remaining"] is None
+    assert case.left(own) is None
     case.fire("task_deadline", task=supply)
     assert case.outcome == "withdrawn"
 
@@ -728,7 +728,7 @@ def test_the_pausing_tasks_own_deadline_runs_even_if_opened_during_a_manual_paus
     own = case.timer("task_deadline", task=supply)
     case.later(days=1).send(ev.resume())
     assert case.state["paused"] is not None  # the supply task still holds the case clock
-    assert case.state["timers"][own]["paused_remaining"] is None
+    assert case.left(own) is None
     case.fire("task_deadline", task=supply)
     assert case.outcome == "withdrawn"
 
@@ -756,7 +756,7 @@ def test_a_second_pausing_tasks_own_deadline_keeps_running() -> None:
     case = Case(definition)
     for node in ("supply_a", "supply_b"):
         own = case.timer("task_deadline", task=case.task(node))
-        assert case.state["timers"][own]["paused_remaining"] is None, node
+        assert case.left(own) is None, node
 
 
 def test_the_clock_stays_paused_while_any_pausing_task_is_open() -> None:

@@ -22,6 +22,7 @@ from workflows import engine
 from workflows.definition import WorkflowDef
 from workflows.engine import MigrationRefused
 from workflows.errors import InvalidEvent, WorkflowRuntimeError
+from workflows.state import STATE_VERSION
 
 OLD = build(
     [START, task("check", "ok"), task("approve", "yes"), end("issued")],
@@ -190,7 +191,7 @@ def test_a_version_1_state_is_upgraded_while_migrating() -> None:
         "seq": 1,
     }
     state = engine.migrate(v1, OLD, new_version("review"), {"approve": "review"})
-    assert state["schema_version"] == 2
+    assert state["schema_version"] == STATE_VERSION
     assert state["tasks"]["t1"]["node"] == "review"
     case = Case(OLD)
     case.state, case.definition = state, new_version("review")

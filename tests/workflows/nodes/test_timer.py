@@ -147,7 +147,7 @@ def test_a_plain_timer_keeps_running_while_the_deadline_clock_is_paused() -> Non
     case = Case(waiting(duration="P1D"))
     case.send(ev.pause("chờ"))
     assert case.last(CancelTimer) == []
-    assert case.state["timers"][case.timer("timer")]["paused_remaining"] is None
+    assert case.left(case.timer("timer")) is None
     case.fire("timer")
     assert case.waiting() == ["check"]
 

@@ -135,6 +135,10 @@ class Proc:
             self._signal_group(signal.SIGKILL)
             self._reap(5.0)
 
+    def terminate(self) -> None:
+        """SIGTERM the group without waiting (see stop_all)."""
+        self._signal_group(signal.SIGTERM)
+
     def _reap(self, timeout: float) -> bool:
         """Wait for the leader to exit and the group to empty; True when it did."""
         assert self.popen is not None
@@ -181,6 +185,17 @@ class Proc:
         return self.wait_until(
             lambda: bool(regex.search(self.log_text())), timeout, f"log line /{pattern}/"
         )
+
+
+def stop_all(procs: Sequence[Proc], grace: float = 3.0) -> None:
+    """SIGTERM every group at once, then SIGKILL what is left after ``grace`` seconds."""
+    running = [proc for proc in procs if proc.popen is not None]
+    for proc in running:
+        proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in running:
+        if not proc._reap(max(0.0, deadline - time.monotonic())):
+            proc.kill()
 
 
 # --------------------------------------------------------------------------- PostgreSQL

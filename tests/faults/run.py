@@ -45,6 +45,7 @@ from .procs import (
     RedisServer,
     clean_leftovers,
     free_port,
+    stop_all,
 )
 from .smtp import SmtpSink
 
@@ -602,11 +603,10 @@ class Run:
 
     def cleanup(self) -> None:
         self.stop.set()
-        for proc in reversed(self.procs):
-            try:
-                proc.stop(grace=3.0)
-            except Exception as error:  # noqa: BLE001 - clean up the rest anyway
-                say(f"could not stop {proc.name}: {error!r}")
+        try:
+            stop_all(list(reversed(self.procs)))
+        except Exception as error:  # noqa: BLE001 - clean up the rest anyway
+            say(f"could not stop every process: {error!r}")
         if self.sink is not None:
             self.sink.stop()
         if self.db_created:
@@ -635,7 +635,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # SIGINT too: a shell starting the run in the background ignores it otherwise.
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in signals}
     run: Run | None = None
     status = 2
     try:
@@ -679,14 +681,13 @@ def main(argv: list[str] | None = None) -> int:
         say("HARNESS ERROR (not a finding):\n" + traceback.format_exc())
         status = 2
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for sig in signals:
             signal.signal(sig, signal.SIG_IGN)
         if run is not None:
             run.cleanup()
             say(f"cleaned up (total {time.monotonic() - t0:.0f}s)")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     return status
 
 

@@ -51,7 +51,7 @@ class DbState:
     outbox_left: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_db(conn: Any) -> DbState:
+def read_db(conn: Any, done_statuses: tuple[str, ...] = DONE_STATUSES) -> DbState:
     state = DbState()
     rows = conn.execute(
         """
@@ -72,7 +72,7 @@ def read_db(conn: Any) -> DbState:
     for key, kind, status, attempts, error in conn.execute(
         "SELECT key, kind, status, attempts, last_error FROM runtime_outboxentry "
         "WHERE NOT (status = ANY(%s)) ORDER BY id LIMIT 200",
-        [list(DONE_STATUSES)],
+        [list(done_statuses)],
     ).fetchall():
         state.outbox_left.append(
             {"key": key, "kind": kind, "status": status, "attempts": attempts,

@@ -217,15 +217,18 @@ class Postgres:
     def connect(self, dbname: str = "postgres", autocommit: bool = True) -> psycopg.Connection[Any]:
         import psycopg
 
-        return psycopg.connect(
-            host=self.host,
-            port=self.port,
-            user=self.user,
-            password=self.password,
-            dbname=dbname,
-            autocommit=autocommit,
-            connect_timeout=5,
-        )
+        try:
+            return psycopg.connect(
+                host=self.host,
+                port=self.port,
+                user=self.user,
+                password=self.password,
+                dbname=dbname,
+                autocommit=autocommit,
+                connect_timeout=5,
+            )
+        except psycopg.OperationalError as error:
+            raise HarnessError(f"PostgreSQL at {self.url}/{dbname}: {error}") from error
 
     def database_url(self, name: str) -> str:
         return f"{self.url}/{name}"

@@ -115,7 +115,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--per-kind", type=int, help="faults of each kind (default 2; 1 short)")
     p.add_argument("--web-cmd", default=WEB_CMD, help=f"web server ({WEB_CMD!r})")
-    p.add_argument("--worker-cmd", default=WORKER_CMD, help=f"worker ({WORKER_CMD!r})")
+    worker_help = f"worker ({WORKER_CMD!r})".replace("%", "%%")  # argparse formats help with %
+    p.add_argument("--worker-cmd", default=WORKER_CMD, help=worker_help)
     p.add_argument(
         "--tick-cmd",
         default=BEAT_CMD,
@@ -148,6 +149,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--closing-pattern",
         default=check.DEFAULT_CLOSING_PATTERN,
         help="regex (subject, then body) telling a closing notice",
+    )
+    p.add_argument(
+        "--outbox-done",
+        default=",".join(check.DONE_STATUSES),
+        help="outbox statuses that mean nothing is left to do (delivered); a row in any "
+        "other status at the end is a violation",
     )
     p.add_argument(
         "--close-timeout",
@@ -192,6 +199,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if kind not in plan.FAULT_KINDS:
             p.error(f"unknown fault kind {kind!r} (one of {', '.join(plan.FAULT_KINDS)})")
     args.receipt_door_set = {d for d in args.receipt_doors.split(",") if d.strip()}
+    args.outbox_done_statuses = tuple(x for x in args.outbox_done.split(",") if x.strip())
     if args.n < 1:
         p.error("--n must be at least 1")
     return args
@@ -520,7 +528,7 @@ class Run:
         while time.monotonic() - started < self.args.settle_timeout:
             self.check_alive()
             with self.db() as conn:
-                db = check.read_db(conn)
+                db = check.read_db(conn, self.args.outbox_done_statuses)
             missing = check.missing_count(
                 db, self.sink.snapshot(), classifier, self.args.receipt_door_set
             )
@@ -556,7 +564,7 @@ class Run:
     def report(self, started_at: str) -> tuple[dict[str, Any], list[check.Violation]]:
         assert self.sink is not None and self.journal is not None
         with self.db() as conn:
-            db = check.read_db(conn)
+            db = check.read_db(conn, self.args.outbox_done_statuses)
         mails = self.sink.snapshot()
         summary, violations = check.verdict(
             journal=self.journal.snapshot(),

@@ -194,6 +194,8 @@ OPEN311_RATE = env("OPEN311_RATE", "100/hour")
 # may reopen their case.
 PORTAL_SUBMIT_RATE = env("PORTAL_SUBMIT_RATE", "60/hour")
 PORTAL_REOPEN_DAYS = int(env("PORTAL_REOPEN_DAYS", "14"))
+# Open work within this many working hours of its deadline is "due soon" (Sắp đến hạn).
+DEADLINE_DUE_SOON_HOURS = float(env("DEADLINE_DUE_SOON_HOURS", "8"))
 # Expired form drafts (and the files they kept) are deleted once a day.
 CELERY_BEAT_SCHEDULE["portal-drafts-purge"] = {
     "task": "apps.portal.tasks.drafts_purge",
@@ -227,7 +229,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A live update that cannot be sent must not hold up the request
+                        # (consumers catch up): give up on an unreachable Redis quickly.
+                        "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "0.5")),
+                    }
+                ]
+            },
         }
     }
 else:

@@ -42,7 +42,7 @@ from workflows.effects import (
     UpdateData,
 )
 
-from .. import outbox
+from .. import live, outbox
 from ..models import Event, ProcessInstance, Task, Timer
 
 SYSTEM = "system"
@@ -79,6 +79,10 @@ class Applying:
     record: Record = field(init=False)
     tasks: dict[str, Task] = field(init=False)
     closed: bool = False
+    #: Tasks whose state changed (opened, done, cancelled, handed over, deadline moved).
+    changed: set[str] = field(default_factory=set)
+    #: What happened last, for live updates (the last audit-log kind written).
+    last_event: str = "case_changed"
 
     @property
     def acting(self) -> Any:
@@ -122,6 +126,8 @@ def apply(ctx: Applying, state: dict[str, Any], effects: list[Effect]) -> None:
     record.save()
     if ctx.closed:
         _case_closed(ctx)
+    changed = [str(ctx.tasks[key].uuid) for key in sorted(ctx.changed) if key in ctx.tasks]
+    live.case_changed(record, kind=ctx.last_event, tasks=changed)
 
 
 def _due(value: str | None) -> datetime | None:
@@ -196,6 +202,7 @@ def _create_task(ctx: Applying, effect: CreateTask) -> None:
     task.save()
     _grant(ctx.record, task.agency, ACCESS_TASK)
     ctx.tasks[effect.task] = task
+    ctx.changed.add(effect.task)
 
 
 @applies(CompleteTask)
@@ -206,6 +213,7 @@ def _complete_task(ctx: Applying, effect: CompleteTask) -> None:
     task.completed_at = ctx.now
     task.completed_by = ctx.acting
     task.save(update_fields=["status", "action", "completed_at", "completed_by", "updated_at"])
+    ctx.changed.add(effect.task)
 
 
 @applies(CancelTask)
@@ -213,6 +221,7 @@ def _cancel_task(ctx: Applying, effect: CancelTask) -> None:
     task = ctx.tasks[effect.task]
     task.status = Task.Status.CANCELLED
     task.save(update_fields=["status", "updated_at"])
+    ctx.changed.add(effect.task)
 
 
 @applies(ReassignTask)
@@ -225,6 +234,7 @@ def _reassign_task(ctx: Applying, effect: ReassignTask) -> None:
         update_fields=["assignee", "agency", "role", "claimed_by", "claimed_at", "updated_at"]
     )
     _grant(ctx.record, task.agency, ACCESS_TASK)
+    ctx.changed.add(effect.task)
 
 
 @applies(SetTaskDue)
@@ -232,6 +242,7 @@ def _set_task_due(ctx: Applying, effect: SetTaskDue) -> None:
     task = ctx.tasks[effect.task]
     task.due = _due(effect.due)
     task.save(update_fields=["due", "updated_at"])
+    ctx.changed.add(effect.task)
 
 
 # ------------------------------------------------------------------------------ the case
@@ -265,6 +276,7 @@ def _record_event(ctx: Applying, effect: RecordEvent) -> None:
         at=ctx.now,
         data=effect.detail,
     )
+    ctx.last_event = effect.event
 
 
 @applies(CloseCase)

@@ -19,7 +19,7 @@ from workflows import events as ev
 from workflows.definition import EntityDef
 from workflows.forms import FieldError, InvalidValue, clean_value
 
-from .. import policies
+from .. import live, policies
 from ..models import Event, ProcessInstance, Task
 from ..selectors import task_return_action
 from .handling import CITIZEN, SYSTEM, actor_of, handle, locked, workflow_of
@@ -209,6 +209,7 @@ def task_claim(*, task: Task, user: Any, now: datetime | None = None) -> Task:
             label={"vi": "Nhận xử lý công việc", "en": "Task claimed"},
             now=now,
         )
+        live.case_changed(task.instance.record, kind="task_claimed", tasks=[str(task.uuid)])
     return task
 
 
@@ -234,6 +235,7 @@ def task_release(*, task: Task, user: Any, now: datetime | None = None) -> Task:
         data={"claimed_by": previous},
         now=now,
     )
+    live.case_changed(task.instance.record, kind="task_released", tasks=[str(task.uuid)])
     return task
 
 

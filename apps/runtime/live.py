@@ -15,8 +15,11 @@ Groups (channel-layer names):
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -26,6 +29,7 @@ from apps.core import clock
 from apps.records.models import Record, RecordAccess
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The channel-layer message type consumers handle (``case_changed`` in their class).
 CASE_CHANGED = "case.changed"
@@ -55,12 +59,35 @@ def case_changed(record: Record, *, kind: str, tasks: list[str] | None = None) -
     transaction.on_commit(lambda: _send(groups, message), robust=True)
 
 
+def call_sync(function: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """Run a coroutine function from sync code, also where this thread already runs an
+    event loop (there ``async_to_sync`` refuses): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(function)(*args)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = async_to_sync(function)(*args)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="lcnc-live-send")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
 def _send(groups: list[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
         for group in groups:
-            async_to_sync(layer.group_send)(group, message)
+            call_sync(layer.group_send, group, message)
     except Exception as error:  # noqa: BLE001 - freshness only: consumers catch up
         logger.warning("live update not sent (consumers will catch up): %s", error)

@@ -4,11 +4,11 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import override_settings
 
@@ -21,24 +21,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Listener:
+    """A channel in some groups of the (in-memory) channel layer."""
+
     def __init__(self, *groups: str) -> None:
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
+        self.channel = live.call_sync(self.layer.new_channel)
         for group in groups:
-            async_to_sync(self.layer.group_add)(group, self.channel)
+            live.call_sync(self.layer.group_add, group, self.channel)
 
     def received(self) -> list[dict[str, Any]]:
         messages = []
         while True:
             try:
-                message = async_to_sync(self._receive)()
+                message = live.call_sync(self._receive)
             except TimeoutError:
                 return messages
             messages.append(message)
 
     async def _receive(self) -> dict[str, Any]:
-        import asyncio
-
         return await asyncio.wait_for(self.layer.receive(self.channel), timeout=0.2)
 
 

@@ -15,7 +15,7 @@ A case is what a citizen and three officials do, each step its own transaction, 
 the functions the API views call::
 
     submit    published_form + case_open (an anonymous citizen, as POST .../submissions/)
-    triage    task_for_user + task_claim, then task_for_user + task_complete (dispatcher)
+    triage    task_to_act_on + task_claim, then task_to_act_on + task_complete (dispatcher)
     handle    the same, by the agency the decision chose (drainage or transport)
     approve   the same, by the dispatcher
     -> the case is closed with the outcome "resolved"
@@ -249,7 +249,7 @@ class Lcnc:
         from apps.builder.selectors import published_form
         from apps.records.models import Record
         from apps.runtime.models import Task
-        from apps.runtime.selectors import task_for_user
+        from apps.runtime.selectors import task_to_act_on
         from apps.runtime.services import case_open, task_claim, task_complete
 
         category = _category(number)
@@ -286,10 +286,10 @@ class Lcnc:
             )
             with clock.step("claim"):
                 user = _fresh(self.users[username])
-                task_claim(task=task_for_user(user, task_uuid=task_uuid), user=user)
+                task_claim(task=task_to_act_on(user, task_uuid=task_uuid), user=user)
             with clock.step("complete"):
                 user = _fresh(self.users[username])
-                task = task_for_user(user, task_uuid=task_uuid)
+                task = task_to_act_on(user, task_uuid=task_uuid)
                 task_complete(task=task, user=user, action=action, data=data)
         record = Record.objects.get(pk=record.pk)
         return record.status == Record.Status.CLOSED and record.outcome == "resolved"

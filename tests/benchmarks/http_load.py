@@ -339,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         flush=True,
     )
+    # A SIGTERM (e.g. from `timeout`) stops the servers started here too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         if servers:
             servers.start()

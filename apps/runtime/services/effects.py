@@ -73,7 +73,7 @@ class Applying:
     """What the appliers of one event share: the case, who acts, the clock, and how to
     start another case (a sub-process or a follow-up record's workflow).
 
-    ``record`` is the case's record when the caller already holds it locked (else
+    ``locked_record`` is the case's record when the caller already holds it locked (else
     ``apply`` locks and reads it); ``known_tasks`` are task rows the caller already read;
     ``new_instance`` says the case was created in this event, so it has no other tasks."""
 
@@ -82,9 +82,10 @@ class Applying:
     actor: dict[str, Any]
     now: datetime
     start: StartInstance
-    record: Record = None  # type: ignore[assignment]  # set by apply() when not given
+    locked_record: Record | None = None
     known_tasks: list[Task] | None = None
     new_instance: bool = False
+    record: Record = field(init=False)
     tasks: dict[str, Task] = field(init=False)
     closed: bool = False
     #: Audit entries, written together once every effect is applied.
@@ -132,8 +133,7 @@ def apply(ctx: Applying, state: dict[str, Any], effects: list[Effect]) -> None:
     if missing:
         raise NotImplementedError(f"effects not applied by the runtime: {', '.join(missing)}")
     instance = ctx.instance
-    if ctx.record is None:
-        ctx.record = Record.objects.select_for_update().get(pk=instance.record_id)
+    ctx.record = ctx.locked_record or Record.objects.select_for_update().get(pk=instance.record_id)
     record = ctx.record
     before = {name: getattr(record, name) for name in RECORD_FIELDS}
     ctx.tasks = {task.task_key: task for task in ctx.known_tasks or ()}

@@ -32,21 +32,43 @@ def _is_authenticated(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-def holds_role(user: Any, *, agency_id: int, role_id: int) -> bool:
+#: Bumped whenever a membership is saved or deleted in this process (``apps.py`` connects
+#: it), so that what a user object remembers of its memberships is read again.
+_memberships_generation = 0
+_HELD = "_lcnc_held_roles"
+
+
+def memberships_changed(**_kwargs: Any) -> None:
+    global _memberships_generation
+    _memberships_generation += 1
+
+
+def held_roles(user: Any) -> tuple[tuple[int, int, str], ...]:
+    """``(agency_id, role_id, role_key)`` of every membership of ``user``, read once per
+    user object — a request's user — and again after a membership changed in this
+    process. The permission checks of one request ask it instead of the database."""
     if not _is_authenticated(user):
-        return False
-    return Membership.objects.filter(user=user, agency_id=agency_id, role_id=role_id).exists()
+        return ()
+    cached = getattr(user, _HELD, None)
+    if cached is not None and cached[0] == _memberships_generation:
+        return cached[1]  # type: ignore[no-any-return]
+    generation = _memberships_generation
+    held = tuple(
+        Membership.objects.filter(user=user).values_list("agency_id", "role_id", "role__key")
+    )
+    setattr(user, _HELD, (generation, held))
+    return held
+
+
+def holds_role(user: Any, *, agency_id: int, role_id: int) -> bool:
+    return any(a == agency_id and r == role_id for a, r, _key in held_roles(user))
 
 
 def leads_agency(user: Any, agency_id: int | None) -> bool:
     """Leaders see and steer their agency and its sub-agencies."""
     if not _is_authenticated(user) or agency_id is None:
         return False
-    led = set(
-        Membership.objects.filter(user=user, role__key__in=LEADING_ROLES).values_list(
-            "agency_id", flat=True
-        )
-    )
+    led = {a for a, _role, key in held_roles(user) if key in LEADING_ROLES}
     if not led:
         return False
     current: int | None = agency_id
@@ -69,7 +91,7 @@ def official_memberships(user: Any) -> QuerySet[Membership]:
 
 def is_official(user: Any) -> bool:
     """Holds an official role (not only the builder's) in some agency."""
-    return official_memberships(user).exists()
+    return any(key != BUILDER_ROLE for _a, _r, key in held_roles(user))
 
 
 def grant_app_builder(user: Any, app: App) -> None:
@@ -205,13 +227,7 @@ def _with_descendants(roots: set[int]) -> set[int]:
 
 def led_agency_ids(user: Any) -> set[int]:
     """The agencies ``user`` leads (leader or admin role) and every agency under them."""
-    if not _is_authenticated(user):
-        return set()
-    led = set(
-        Membership.objects.filter(user=user, role__key__in=LEADING_ROLES).values_list(
-            "agency_id", flat=True
-        )
-    )
+    led = {a for a, _role, key in held_roles(user) if key in LEADING_ROLES}
     return _with_descendants(led)
 
 
@@ -220,6 +236,6 @@ def official_agency_ids(user: Any) -> set[int]:
     for leaders, every agency under the one they lead."""
     if not _is_authenticated(user):
         return set()
-    held = list(official_memberships(user).values_list("agency_id", "role__key"))
+    held = [(a, key) for a, _role, key in held_roles(user) if key != BUILDER_ROLE]
     led = {agency_id for agency_id, role in held if role in LEADING_ROLES}
     return {agency_id for agency_id, _role in held} | _with_descendants(led)

@@ -100,8 +100,12 @@ def public_forms() -> list[tuple[AppVersion, FormDef]]:
 
 def published_form(app_key: str, form_key: str) -> tuple[AppVersion, AppDef, FormDef]:
     """The latest published version of a form, or NotFound."""
-    app = App.objects.filter(key=app_key).first()
-    version = latest_published(app) if app else None
+    version = (
+        AppVersion.objects.filter(app__key=app_key, status=AppVersion.Status.PUBLISHED)
+        .select_related("app")
+        .order_by("-number")
+        .first()
+    )
     app_def = version_app_def(version) if version else None
     form = app_def.forms.get(form_key) if app_def else None
     if version is None or app_def is None or form is None:

@@ -48,6 +48,11 @@ class ProcessInstance(PublicId, TimeStamped):
     parent_child_key = models.CharField(_("key in the parent case"), max_length=32, blank=True)
     parent_waits = models.BooleanField(_("the parent case waits for it"), default=False)
     initial_data = models.JSONField(_("data at the start"), default=dict)
+    engine_seq = models.PositiveIntegerField(
+        _("engine events"),
+        default=0,
+        help_text=_("The number of the last engine event logged for this case."),
+    )
 
     class Meta:
         verbose_name = _("process instance")

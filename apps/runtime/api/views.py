@@ -47,6 +47,7 @@ from apps.runtime.selectors import (
     inbox_tasks_for,
     queue_tasks_for,
     task_for_user,
+    task_to_act_on,
     task_visible_to,
 )
 from apps.runtime.services import (
@@ -185,7 +186,7 @@ class TaskCompleteView(APIView):
         tags=["tasks"],
     )
     def post(self, request: Request, task_id: uuid.UUID) -> Response:
-        task = task_for_user(request.user, task_uuid=task_id)
+        task = task_to_act_on(request.user, task_uuid=task_id)
         body = validated(TaskCompleteSerializer, json_object(request.data))
         _refuse_nul_fields(body["data"])
         completed = task_complete(
@@ -208,7 +209,7 @@ class TaskClaimView(APIView):
         tags=["tasks"],
     )
     def post(self, request: Request, task_id: uuid.UUID) -> Response:
-        task = task_claim(task=task_for_user(request.user, task_uuid=task_id), user=request.user)
+        task = task_claim(task=task_to_act_on(request.user, task_uuid=task_id), user=request.user)
         return Response(_detail(task_for_user(request.user, task_uuid=task.uuid)))
 
 

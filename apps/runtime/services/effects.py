@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from django.db.models import Subquery, Value
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Agency, Role, User
@@ -63,30 +64,52 @@ class StartInstance(Protocol):
         parent_child_key: str = ...,
         parent_waits: bool = ...,
         now: datetime | None = ...,
+        new_record: bool = ...,
     ) -> ProcessInstance: ...
 
 
 @dataclass
 class Applying:
     """What the appliers of one event share: the case, who acts, the clock, and how to
-    start another case (a sub-process or a follow-up record's workflow)."""
+    start another case (a sub-process or a follow-up record's workflow).
+
+    ``locked_record`` is the case's record when the caller already holds it locked (else
+    ``apply`` locks and reads it); ``known_tasks`` are task rows the caller already read;
+    ``new_instance`` says the case was created in this event, so it has no other tasks."""
 
     instance: ProcessInstance
     user: Any
     actor: dict[str, Any]
     now: datetime
     start: StartInstance
+    locked_record: Record | None = None
+    known_tasks: list[Task] | None = None
+    new_instance: bool = False
     record: Record = field(init=False)
     tasks: dict[str, Task] = field(init=False)
     closed: bool = False
+    #: Audit entries, written together once every effect is applied.
+    events: list[Event] = field(init=False, default_factory=list)
+    #: Agencies that may read the case from now on, with the first reason given.
+    grants: dict[int, str] = field(init=False, default_factory=dict)
+    _all_tasks_read: bool = field(init=False, default=False)
     #: Tasks whose state changed (opened, done, cancelled, handed over, deadline moved).
-    changed: set[str] = field(default_factory=set)
+    changed: set[str] = field(init=False, default_factory=set)
     #: What happened last, for live updates (the last audit-log kind written).
-    last_event: str = "case_changed"
+    last_event: str = field(init=False, default="case_changed")
 
     @property
     def acting(self) -> Any:
         return self.user if getattr(self.user, "is_authenticated", False) else None
+
+    def task(self, key: str) -> Task | None:
+        """The case's task ``key``: one already at hand, else every task of the case is
+        read once (most events only touch the task they complete and the ones they open)."""
+        if key not in self.tasks and not self._all_tasks_read:
+            self._all_tasks_read = True
+            for task in self.instance.tasks.all():
+                self.tasks.setdefault(task.task_key, task)
+        return self.tasks.get(key)
 
 
 E = TypeVar("E", bound=Effect)
@@ -104,30 +127,66 @@ def applies(effect_type: type[E]) -> Callable[[Callable[[Applying, E], None]], A
     return register
 
 
+#: Record columns the appliers may change; only those that did change are written.
+RECORD_FIELDS = ("data", "deadline", "status", "outcome", "closed_at", "current_agency_id")
+
+
 def apply(ctx: Applying, state: dict[str, Any], effects: list[Effect]) -> None:
     """Write the new state and carry out the effects, inside the caller's transaction."""
     missing = sorted({effect.kind for effect in effects if type(effect) not in APPLIERS})
     if missing:
         raise NotImplementedError(f"effects not applied by the runtime: {', '.join(missing)}")
     instance = ctx.instance
-    ctx.record = Record.objects.select_for_update().get(pk=instance.record_id)
-    ctx.tasks = {t.task_key: t for t in instance.tasks.select_related("agency")}
+    ctx.record = ctx.locked_record or Record.objects.select_for_update().get(pk=instance.record_id)
+    record = ctx.record
+    before = {name: getattr(record, name) for name in RECORD_FIELDS}
+    ctx.tasks = {task.task_key: task for task in ctx.known_tasks or ()}
+    ctx._all_tasks_read = ctx.new_instance
     for effect in effects:
         APPLIERS[type(effect)](ctx, effect)
+    if ctx.events:
+        Event.objects.bulk_create(ctx.events)
+    if ctx.grants:
+        RecordAccess.objects.bulk_create(
+            [
+                RecordAccess(record=record, agency_id=agency_id, reason=reason)
+                for agency_id, reason in ctx.grants.items()
+            ],
+            ignore_conflicts=True,  # the reason first given stays
+        )
     instance.state = state
     instance.status = state["status"]
-    instance.save(update_fields=["state", "status", "outcome", "ended_at", "updated_at"])
-    record = ctx.record
+    if not ctx.new_instance or ctx.closed:  # a new case was inserted with this state
+        instance.save(
+            update_fields=["state", "status", "outcome", "ended_at", "engine_seq", "updated_at"]
+        )
+    record.current_agency_id = _current_agency(ctx, state)
+    changed = [name for name in RECORD_FIELDS if getattr(record, name) != before[name]]
+    if changed:
+        record.save(update_fields=[*changed, "updated_at"])
+    if ctx.closed:
+        _case_closed(ctx)
+    changed_tasks = [str(ctx.tasks[key].uuid) for key in sorted(ctx.changed) if key in ctx.tasks]
+    live.case_changed(record, kind=ctx.last_event, tasks=changed_tasks)
+
+
+def _current_agency(ctx: Applying, state: dict[str, Any]) -> int | None:
+    """The agency of the case's oldest open task that has one (what the record shows as
+    the agency handling it). The state says which tasks are open: when this event's tasks
+    are all of them, no need to ask the database."""
+    still_open = {key for key, task in state.get("tasks", {}).items() if task["status"] == "open"}
+    if not ctx._all_tasks_read and not still_open <= ctx.tasks.keys():
+        return (
+            ctx.instance.tasks.filter(status=Task.Status.OPEN, agency__isnull=False)
+            .order_by("created_at", "pk")
+            .values_list("agency_id", flat=True)
+            .first()
+        )
     open_tasks = [
         t for t in ctx.tasks.values() if t.status == Task.Status.OPEN and t.agency_id is not None
     ]
     open_tasks.sort(key=lambda t: (t.created_at or ctx.now, t.pk or 0))
-    record.current_agency = open_tasks[0].agency if open_tasks else None
-    record.save()
-    if ctx.closed:
-        _case_closed(ctx)
-    changed = [str(ctx.tasks[key].uuid) for key in sorted(ctx.changed) if key in ctx.tasks]
-    live.case_changed(record, kind=ctx.last_event, tasks=changed)
+    return open_tasks[0].agency_id if open_tasks else None
 
 
 def _due(value: str | None) -> datetime | None:
@@ -137,26 +196,18 @@ def _due(value: str | None) -> datetime | None:
 # ------------------------------------------------------------------------------ tasks
 
 
-def _agency(code: str | None) -> Agency:
-    agency = Agency.objects.filter(code=code, is_active=True).first() if code else None
-    if agency is None:
-        raise InvalidInput(
-            _("The workflow assigns a task to agency %(code)s, which does not exist.")
-            % {"code": code},
-            code="unknown_agency",
-        )
-    return agency
+def _unknown_agency(code: str | None) -> InvalidInput:
+    return InvalidInput(
+        _("The workflow assigns a task to agency %(code)s, which does not exist.") % {"code": code},
+        code="unknown_agency",
+    )
 
 
-def _role(key: str | None) -> Role:
-    role = Role.objects.filter(key=key).first() if key else None
-    if role is None:
-        raise InvalidInput(
-            _("The workflow assigns a task to role %(role)s, which does not exist.")
-            % {"role": key},
-            code="unknown_role",
-        )
-    return role
+def _unknown_role(key: str | None) -> InvalidInput:
+    return InvalidInput(
+        _("The workflow assigns a task to role %(role)s, which does not exist.") % {"role": key},
+        code="unknown_role",
+    )
 
 
 def _user(username: str | None) -> User:
@@ -171,17 +222,36 @@ def _user(username: str | None) -> User:
 
 
 def _assign(task: Task, *, agency: str | None, role: str | None, user: str | None) -> None:
+    """Set the task's assignee, agency and role from their user name, code and key (an
+    active agency: else ``unknown_agency``; then ``unknown_role``). The agency and its role
+    are read in one statement."""
     task.assignee = _user(user) if user else None
-    task.agency = _agency(agency) if agency else None
-    task.role = _role(role) if role else None
-
-
-def _grant(record: Record, agency: Agency | None, reason: str) -> None:
-    """The agency may read the case from now on (the reason first given stays)."""
-    if agency is not None:
-        RecordAccess.objects.get_or_create(
-            record=record, agency=agency, defaults={"reason": reason}
+    agency_id: int | None = None
+    role_id: int | None = None
+    if agency:
+        roles = Role.objects.filter(key=role).values("pk")[:1] if role else None
+        found = (
+            Agency.objects.filter(code=agency, is_active=True)
+            .annotate(role_pk=Subquery(roles) if roles is not None else Value(None))
+            .values_list("pk", "role_pk")
+            .first()
         )
+        if found is None:
+            raise _unknown_agency(agency)
+        agency_id, role_id = found
+    elif role:
+        role_id = Role.objects.filter(key=role).values_list("pk", flat=True).first()
+    if role and role_id is None:
+        raise _unknown_role(role)
+    task.agency_id = agency_id
+    task.role_id = role_id
+
+
+def _grant(ctx: Applying, agency_id: int | None, reason: str) -> None:
+    """The agency may read the case from now on (the reason first given stays); written
+    once the event's effects are applied."""
+    if agency_id is not None:
+        ctx.grants.setdefault(agency_id, reason)
 
 
 @applies(CreateTask)
@@ -200,14 +270,21 @@ def _create_task(ctx: Applying, effect: CreateTask) -> None:
     )
     _assign(task, agency=effect.agency, role=effect.role, user=effect.user)
     task.save()
-    _grant(ctx.record, task.agency, ACCESS_TASK)
+    _grant(ctx, task.agency_id, ACCESS_TASK)
     ctx.tasks[effect.task] = task
     ctx.changed.add(effect.task)
 
 
+def _task(ctx: Applying, key: str) -> Task:
+    task = ctx.task(key)
+    if task is None:
+        raise KeyError(key)
+    return task
+
+
 @applies(CompleteTask)
 def _complete_task(ctx: Applying, effect: CompleteTask) -> None:
-    task = ctx.tasks[effect.task]
+    task = _task(ctx, effect.task)
     task.status = Task.Status.COMPLETED
     task.action = effect.action
     task.completed_at = ctx.now
@@ -218,7 +295,7 @@ def _complete_task(ctx: Applying, effect: CompleteTask) -> None:
 
 @applies(CancelTask)
 def _cancel_task(ctx: Applying, effect: CancelTask) -> None:
-    task = ctx.tasks[effect.task]
+    task = _task(ctx, effect.task)
     task.status = Task.Status.CANCELLED
     task.save(update_fields=["status", "updated_at"])
     ctx.changed.add(effect.task)
@@ -226,20 +303,20 @@ def _cancel_task(ctx: Applying, effect: CancelTask) -> None:
 
 @applies(ReassignTask)
 def _reassign_task(ctx: Applying, effect: ReassignTask) -> None:
-    task = ctx.tasks[effect.task]
+    task = _task(ctx, effect.task)
     _assign(task, agency=effect.agency, role=effect.role, user=effect.user)
     task.claimed_by = None  # the task changes hands: a claim on it ends
     task.claimed_at = None
     task.save(
         update_fields=["assignee", "agency", "role", "claimed_by", "claimed_at", "updated_at"]
     )
-    _grant(ctx.record, task.agency, ACCESS_TASK)
+    _grant(ctx, task.agency_id, ACCESS_TASK)
     ctx.changed.add(effect.task)
 
 
 @applies(SetTaskDue)
 def _set_task_due(ctx: Applying, effect: SetTaskDue) -> None:
-    task = ctx.tasks[effect.task]
+    task = _task(ctx, effect.task)
     task.due = _due(effect.due)
     task.save(update_fields=["due", "updated_at"])
     ctx.changed.add(effect.task)
@@ -261,20 +338,23 @@ def _update_data(ctx: Applying, effect: UpdateData) -> None:
 @applies(RecordEvent)
 def _record_event(ctx: Applying, effect: RecordEvent) -> None:
     task_key = effect.detail.get("task")
-    Event.objects.create(
-        record=ctx.record,
-        instance=ctx.instance,
-        app_version=ctx.instance.app_version,
-        kind=effect.event,
-        node_id=effect.node or "",
-        label=effect.label,
-        public=effect.public,
-        actor=ctx.acting,
-        actor_kind=ctx.actor.get("kind") or SYSTEM,
-        actor_name=str(ctx.actor.get("name") or ""),
-        agency=ctx.tasks[task_key].agency if task_key in ctx.tasks else None,
-        at=ctx.now,
-        data=effect.detail,
+    task = ctx.task(task_key) if isinstance(task_key, str) else None
+    ctx.events.append(
+        Event(
+            record=ctx.record,
+            instance=ctx.instance,
+            app_version=ctx.instance.app_version,
+            kind=effect.event,
+            node_id=effect.node or "",
+            label=effect.label,
+            public=effect.public,
+            actor=ctx.acting,
+            actor_kind=ctx.actor.get("kind") or SYSTEM,
+            actor_name=str(ctx.actor.get("name") or ""),
+            agency_id=task.agency_id if task is not None else None,
+            at=ctx.now,
+            data=effect.detail,
+        )
     )
     ctx.last_event = effect.event
 
@@ -347,8 +427,12 @@ def _notify(ctx: Applying, effect: Notify) -> None:
         payload=effect.as_dict(),
     )
     to = effect.to
-    informed = Agency.objects.filter(code=to.get("agency")).first() if to.get("agency") else None
-    _grant(ctx.record, informed, ACCESS_INFORMED)
+    informed = (
+        Agency.objects.filter(code=to["agency"]).values_list("pk", flat=True).first()
+        if to.get("agency")
+        else None
+    )
+    _grant(ctx, informed, ACCESS_INFORMED)
 
 
 @applies(CallWebhook)
@@ -407,6 +491,7 @@ def _create_record(ctx: Applying, effect: CreateRecord) -> None:
             workflow_key=effect.workflow,
             actor=dict(ev.SYSTEM_ACTOR),
             now=ctx.now,
+            new_record=True,
         )
 
 
@@ -421,6 +506,7 @@ def _start_subprocess(ctx: Applying, effect: StartSubprocess) -> None:
         parent_child_key=effect.child,
         parent_waits=effect.wait,
         now=ctx.now,
+        new_record=True,
     )
 
 

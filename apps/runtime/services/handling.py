@@ -21,7 +21,7 @@ from workflows.effects import Effect
 from workflows.errors import WorkflowError
 from workflows.state import new_state
 
-from ..models import EngineEvent, ProcessInstance
+from ..models import EngineEvent, ProcessInstance, Task
 from .effects import Applying, apply
 
 CITIZEN = "citizen"
@@ -49,15 +49,18 @@ def workflow_of(version: AppVersion, key: str) -> tuple[WorkflowDef, EntityDef]:
     return workflow, app_def.entities[workflow.entity]
 
 
-def locked(instance_id: int) -> ProcessInstance:
+def locked(instance_id: int, *, record: bool = False) -> ProcessInstance:
     """The case, its row locked until the transaction ends (always taken first). Only the
     case's row: locking its app version too would queue every case of that version behind
-    one row (and deadlock PostgreSQL under load)."""
-    return (
-        ProcessInstance.objects.select_for_update(of=("self",))
-        .select_related("app_version")
-        .get(pk=instance_id)
-    )
+    one row (and deadlock PostgreSQL under load). With ``record``, its record's row is
+    locked and read in the same statement (``instance.record``), as every event that goes
+    through the engine needs it."""
+    cases = ProcessInstance.objects.select_related("app_version")
+    if record:
+        cases = cases.select_related("record").select_for_update(of=("self", "record"))
+    else:
+        cases = cases.select_for_update(of=("self",))
+    return cases.get(pk=instance_id)
 
 
 def handle(
@@ -66,9 +69,12 @@ def handle(
     *,
     user: Any = None,
     now: datetime | None = None,
+    record: Record | None = None,
+    tasks: list[Task] | None = None,
 ) -> list[Effect]:
     """Run one event through the engine at ``now`` and apply the result. The caller holds
-    the case's lock."""
+    the case's lock, and the record's when it passes ``record`` (else it is locked here);
+    ``tasks`` are rows of the case the caller already read (they are updated in place)."""
     workflow, _entity = workflow_of(instance.app_version, instance.workflow_key)
     now = now or clock.now()
     try:
@@ -83,6 +89,8 @@ def handle(
             actor=event.get("actor") or ev.SYSTEM_ACTOR,
             now=now,
             start=instance_start,
+            locked_record=record,
+            known_tasks=tasks,
         ),
         state,
         effects,
@@ -91,12 +99,13 @@ def handle(
 
 
 def remember(instance: ProcessInstance, event: dict[str, Any], now: datetime) -> None:
-    """Log the event for replay, numbered after the case's previous ones."""
-    last = instance.engine_events.order_by("-seq").values_list("seq", flat=True).first()
-    EngineEvent.objects.create(instance=instance, seq=(last or 0) + 1, event=event, at=now)
+    """Log the event for replay, numbered after the case's previous ones (the case row
+    counts them: ``engine_seq``, saved with the case by the caller)."""
+    instance.engine_seq += 1
+    EngineEvent.objects.create(instance=instance, seq=instance.engine_seq, event=event, at=now)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def instance_start(
     *,
     record: Record,
@@ -107,20 +116,47 @@ def instance_start(
     parent_child_key: str = "",
     parent_waits: bool = False,
     now: datetime | None = None,
+    new_record: bool = False,
 ) -> ProcessInstance:
-    """Start ``record``'s workflow on the record's version: the case and its first steps."""
+    """Start ``record``'s workflow on the record's version: the case and its first steps.
+    ``new_record``: the record was created in this transaction (nobody else can see it, so
+    it is used as it is instead of being locked and read again; it is updated in place).
+
+    The engine runs first, so the case's row is written once, with its first state."""
     actor = actor or actor_of(user)
+    workflow, _entity = workflow_of(record.app_version, workflow_key)
+    now = now or clock.now()
+    event = ev.start(actor)
+    try:
+        state, effects = engine.handle(workflow, new_state(record.data), event, now)
+    except WorkflowError as error:
+        raise from_workflow_error(error) from error
     instance = ProcessInstance.objects.create(
         record=record,
         app_version=record.app_version,
         workflow_key=workflow_key,
-        state=new_state(record.data),
+        state=state,
+        status=state["status"],
         initial_data=record.data,
         parent=parent,
         parent_child_key=parent_child_key,
         parent_waits=parent_waits,
+        engine_seq=1,
     )
-    handle(instance, ev.start(actor), user=user, now=now)
+    EngineEvent.objects.create(instance=instance, seq=1, event=event, at=now)
+    apply(
+        Applying(
+            instance=instance,
+            user=user,
+            actor=event.get("actor") or ev.SYSTEM_ACTOR,
+            now=now,
+            start=instance_start,
+            locked_record=record if new_record else None,
+            new_instance=True,
+        ),
+        state,
+        effects,
+    )
     return instance
 
 

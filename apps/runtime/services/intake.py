@@ -113,8 +113,8 @@ def case_open(
             user=user,
             actor=actor_of(user, kind=CITIZEN),
             now=now,
+            new_record=True,
         )
-        record.refresh_from_db()
     if wants_receipt(entity, record):
         outbox.outbox_add(
             record=record,

@@ -56,12 +56,13 @@ def _claimed_by_other(task: Task, user: Any) -> Conflict:
     )
 
 
-def _locked_task(task: Task) -> tuple[ProcessInstance, Task]:
-    """The case locked (always first, as every event does), then the task read afresh."""
-    instance = locked(task.instance_id)
-    task = Task.objects.select_related(
-        "agency", "role", "claimed_by", "instance__record", "instance__app_version"
-    ).get(pk=task.pk)
+def _locked_task(task: Task, *, record: bool = False) -> tuple[ProcessInstance, Task]:
+    """The case locked (always first, as every event does; with its record for an event
+    through the engine), then the task read afresh."""
+    instance = locked(task.instance_id, record=record)
+    # The case row just locked (with its record) is the one the event updates in place.
+    task = Task.objects.get(pk=task.pk)
+    task.instance = instance
     return instance, task
 
 
@@ -100,7 +101,7 @@ def log_event(
         actor=user if getattr(user, "is_authenticated", False) else None,
         actor_kind=actor.get("kind") or SYSTEM,
         actor_name=str(actor.get("name") or ""),
-        agency=task.agency if task is not None else None,
+        agency_id=task.agency_id if task is not None else None,
         at=now or clock.now(),
         data=detail,
     )
@@ -116,7 +117,7 @@ def task_complete(
     now: datetime | None = None,
 ) -> Task:
     """Complete ``task`` with ``action``; ``data`` may change the task's editable fields."""
-    instance, task = _locked_task(task)
+    instance, task = _locked_task(task, record=True)
     if not policies.can_act_on_task(user, task):
         raise NotAllowed(_("This task belongs to another agency or role."), code="not_your_task")
     if task.status == Task.Status.OPEN and task.claimed_by_id not in (None, user.pk):
@@ -125,8 +126,7 @@ def task_complete(
     _workflow_def, entity = workflow_of(instance.app_version, instance.workflow_key)
     clean = _clean_task_data(task, entity, data or {})
     event = ev.complete_task(task.task_key, action, clean, actor_of(user))
-    handle(instance, event, user=user, now=now)
-    task.refresh_from_db()
+    handle(instance, event, user=user, now=now, record=instance.record, tasks=[task])
     return task
 
 
@@ -143,15 +143,15 @@ def task_complete_by_citizen(
     """``task_complete`` for a citizen without an account: the work given back to the
     submitter of ``record`` (e.g. completing an application), allowed by the case's secret.
     ``data`` may change only the task's editable fields."""
-    instance, task = _locked_task(task)
+    instance, task = _locked_task(task, record=True)
     if not policies.can_citizen_act_on_task_by_secret(task, record=record, secret=secret):
         raise NotFound(_("This task does not exist."), code="task_not_found")
     _open_with_action(task, action)
     _workflow_def, entity = workflow_of(instance.app_version, instance.workflow_key)
     clean = _clean_task_data(task, entity, data or {})
     actor = actor_of(None, kind=CITIZEN)
-    handle(instance, ev.complete_task(task.task_key, action, clean, actor), user=None, now=now)
-    task.refresh_from_db()
+    event = ev.complete_task(task.task_key, action, clean, actor)
+    handle(instance, event, user=None, now=now, record=instance.record, tasks=[task])
     return task
 
 

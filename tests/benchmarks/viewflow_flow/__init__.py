@@ -1,0 +1,1 @@
+"""The field-report process as a django-viewflow 2 flow, for the services benchmark."""

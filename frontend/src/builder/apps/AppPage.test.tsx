@@ -100,8 +100,8 @@ describe('AppPage — definitions', () => {
       }
       if (request.method === 'GET' && request.url === APP) {
         const detail = appDetail()
-        if (deleted) detail.draft.definitions = detail.draft.definitions.filter((d) => d.key !== 'report_form')
-        return { body: detail, etag: deleted ? 'rev2' : 'rev1' }
+        const definitions = detail.draft.definitions.filter((d) => !deleted || d.key !== 'report_form')
+        return { body: { ...detail, draft: { ...detail.draft, definitions } }, etag: deleted ? 'rev2' : 'rev1' }
       }
       return undefined
     })

@@ -22,10 +22,10 @@ const APP = '/api/v1/apps/field_report/'
 function localized(request: Recorded) {
   const english = request.headers['Accept-Language'] === 'en'
   const detail = appDetail({ label: english ? 'Field reports' : 'Phản ánh hiện trường' })
-  detail.draft.definitions = detail.draft.definitions.map((item) =>
+  const definitions = detail.draft.definitions.map((item) =>
     item.key === 'report_flow' ? { ...item, label: english ? 'Report handling' : 'Xử lý phản ánh' } : item
   )
-  return detail
+  return { ...detail, draft: { ...detail.draft, definitions } }
 }
 
 function answer(request: Recorded) {

@@ -155,7 +155,7 @@ function renderEditor() {
   )
 }
 
-describe('WorkflowEditor', { timeout: 15000 }, () => {
+describe('WorkflowEditor', () => {
   it('lists the served node types in the palette, grouped', async () => {
     renderEditor()
     const palette = await screen.findByRole('navigation', { name: 'Các loại bước' })
@@ -201,7 +201,7 @@ describe('WorkflowEditor', { timeout: 15000 }, () => {
     await user.keyboard('{Control>}s{/Control}')
     await waitFor(() => expect(calls.filter((call) => call.method === 'PUT')).toHaveLength(2))
     expect(calls.filter((call) => call.method === 'PUT')[1].headers['If-Match']).toBe('"r2"')
-  }, 20000)
+  })
 
   it('pins the findings of a refused save on their steps', async () => {
     const user = userEvent.setup()

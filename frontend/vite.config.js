@@ -33,6 +33,12 @@ export default defineConfig({
     environment: 'jsdom',
     globals: true,
     include: ['src/**/*.test.{js,ts,tsx}'],
-    setupFiles: ['src/builder/test-setup.ts']
+    setupFiles: ['src/builder/test-setup.ts'],
+    // Component tests type with user-event and wait for stubbed requests: on a loaded
+    // machine one takes well over the default 5 s (see also asyncUtilTimeout).
+    testTimeout: 60_000,
+    // Each test stubs fetch (and spies on what it needs) itself; none sees the last one's.
+    unstubGlobals: true,
+    restoreMocks: true
   }
 })

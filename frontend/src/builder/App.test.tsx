@@ -7,7 +7,7 @@ describe('the builder frame', () => {
   it('moves focus to the new page heading after an in-app navigation', async () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async () => new Response(JSON.stringify([]), { headers: { 'Content-Type': 'application/json' } }))
+      vi.fn(() => Promise.resolve(new Response(JSON.stringify([]), { headers: { 'Content-Type': 'application/json' } })))
     )
     history.replaceState(null, '', '/builder/nowhere')
     render(<App context={{ user: 'u', logoutUrl: '/out', workspaceUrl: '/ws' }} />)
@@ -19,15 +19,14 @@ describe('the builder frame', () => {
     })
     const heading = await screen.findByRole('heading', { level: 1 })
     await vi.waitFor(() => expect(document.activeElement).toBe(heading))
-    vi.unstubAllGlobals()
   })
 })
 
 describe('the header', () => {
-  it('offers "log out" as a POST to the logout view with the CSRF token', async () => {
+  it('offers "log out" as a POST to the logout view with the CSRF token', () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async () => new Response(JSON.stringify([]), { headers: { 'Content-Type': 'application/json' } }))
+      vi.fn(() => Promise.resolve(new Response(JSON.stringify([]), { headers: { 'Content-Type': 'application/json' } })))
     )
     document.cookie = 'csrftoken=tok123; path=/'
     history.replaceState(null, '', '/builder/')
@@ -40,6 +39,5 @@ describe('the header', () => {
     expect(token?.type).toBe('hidden')
     expect(token?.value).toBe('tok123')
     document.cookie = 'csrftoken=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/'
-    vi.unstubAllGlobals()
   })
 })

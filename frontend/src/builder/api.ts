@@ -2,15 +2,19 @@
 // session cookie + CSRF token, the page's language, JSON in and out, and one error type.
 // A draft change names the revision it was made from (If-Match); a 409 answer means
 // someone else saved first — ApiError.isConflict, with the current revision in details.
+import type { components } from './api-schema'
 import { currentLanguage } from './i18n'
 
 export const API_BASE = '/api/v1'
 
-export interface ErrorBody {
-  code: string
-  message: string
-  details?: unknown
-}
+/**
+ * The bodies the REST API answers, as docs/openapi.yaml describes them: generated into
+ * api-schema.d.ts by `npm run api-types` (`npm test` fails when that file is stale).
+ */
+export type Schemas = components['schemas']
+
+/** The `error` of every error answer: {"error": {code, message, details}}. */
+export type ErrorBody = Schemas['ErrorDetail']
 
 export class ApiError extends Error {
   readonly status: number
@@ -36,14 +40,26 @@ export class ApiError extends Error {
   }
 }
 
-/** One finding of schema validation or static analysis. */
+/**
+ * One finding of schema validation or static analysis: a `Finding` of the schema, and also
+ * an item of a 400's `details` (typed `unknown` there), which may carry less, or the
+ * `definition` it is about.
+ */
 export interface Finding {
   code: string
-  severity?: 'error' | 'warning'
+  severity?: string
   message: string
   path?: string
   definition?: string
-  params?: Record<string, unknown>
+  params?: unknown
+}
+
+/** A parameter of a finding (`params` is an object of them, when there is one). */
+export function findingParam(finding: Finding, name: string): unknown {
+  const params = finding.params
+  return params && typeof params === 'object' && !Array.isArray(params)
+    ? (params as Record<string, unknown>)[name]
+    : undefined
 }
 
 export interface ApiResult<T> {
@@ -105,12 +121,12 @@ export async function api<T = unknown>(
     })
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error
-    throw new ApiError(0, { code: 'network', message: networkMessage() })
+    throw new ApiError(0, { code: 'network', message: networkMessage(), details: undefined })
   }
   const revision = unquote(response.headers.get('ETag'))
   const type = response.headers.get('Content-Type') ?? ''
   if (!response.ok) {
-    let errorBody: ErrorBody = { code: 'http_' + response.status, message: response.statusText }
+    let errorBody: ErrorBody = { code: 'http_' + response.status, message: response.statusText, details: undefined }
     if (type.includes('json')) {
       const parsed = (await response.json().catch(() => null)) as { error?: ErrorBody } | null
       if (parsed?.error) errorBody = parsed.error
@@ -134,49 +150,19 @@ function networkMessage(): string {
 
 export type Lang = 'vi' | 'en'
 export type Label = Partial<Record<Lang, string>>
-export type DefinitionKind = 'entity' | 'form' | 'workflow' | 'test'
-
-export interface VersionSummary {
-  id: string
-  number: number | null
-  status: 'draft' | 'published'
-  label: string
-  note: string
-  created_at: string
-  published_at: string | null
-  /** Cases of this version that are still running (published versions). */
-  running_cases?: number
-}
-
-export interface AppSummary {
-  id: string
-  key: string
-  label: string
-  description: string
-  created_at: string
-  updated_at: string
-  versions: VersionSummary[]
-}
-
-export interface DefinitionSummary {
-  kind: DefinitionKind
-  key: string
-  label: string
-  content_hash: string
-}
-
-export interface DefinitionDetail extends DefinitionSummary {
-  document: Record<string, unknown>
-  revision: string
-}
+export type DefinitionKind = Schemas['DefinitionKindEnum']
+export type VersionSummary = Schemas['AppVersion']
+export type AppSummary = Schemas['App']
+export type DefinitionSummary = Schemas['DefinitionSummary']
+export type DefinitionDetail = Schemas['DefinitionDetail']
 
 export const appPath = (key: string) => `apps/${encodeURIComponent(key)}/`
 export const definitionPath = (app: string, kind: DefinitionKind, key: string) =>
   `${appPath(app)}definitions/${kind}/${encodeURIComponent(key)}/`
 
 /** Load one definition of the draft with the draft's revision. */
-export async function loadDefinition(app: string, kind: DefinitionKind, key: string) {
-  const result = await api<DefinitionDetail>('GET', definitionPath(app, kind, key))
+export async function loadDefinition(app: string, kind: DefinitionKind, key: string, signal?: AbortSignal) {
+  const result = await api<DefinitionDetail>('GET', definitionPath(app, kind, key), { signal })
   return { ...result.data, revision: result.revision ?? result.data.revision }
 }
 

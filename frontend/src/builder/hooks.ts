@@ -1,5 +1,5 @@
 // Shared hooks: loading data with loading/error states, and the unsaved-changes guard.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react'
 import { t } from './i18n'
 
 // ------------------------------------------------------------------ unsaved changes
@@ -38,6 +38,38 @@ export function useUnsavedWarning(dirty: boolean): void {
   }, [dirty])
 }
 
+// ------------------------------------------------------------------ draft text
+
+/**
+ * The text of an input that edits a value owned by the caller: typing sets the text (the
+ * caller reports what it parses to); a value changed from elsewhere (another definition
+ * loaded, a rename, undo…) replaces the text unless `keep(text, value)` says the text
+ * stands for it (e.g. "1.50" for 1.5, or an entry still being typed). Adjusted while
+ * rendering, so no frame shows the old text.
+ */
+export function useDraftText<V>(
+  value: V,
+  format: (value: V) => string,
+  keep: (text: string, value: V) => boolean
+): [string, (text: string) => void] {
+  const [draft, setDraft] = useState(() => ({ value, text: format(value) }))
+  let text = draft.text
+  if (!Object.is(draft.value, value)) {
+    text = keep(draft.text, value) ? draft.text : format(value)
+    setDraft({ value, text })
+  }
+  return [text, (next: string) => setDraft({ value, text: next })]
+}
+
+/** Whether JSON text stands for a value; text that does not parse is still being typed. */
+export function sameJson(text: string, value: unknown): boolean {
+  try {
+    return text.trim() !== '' && JSON.stringify(JSON.parse(text)) === JSON.stringify(value)
+  } catch {
+    return true
+  }
+}
+
 // ------------------------------------------------------------------ async data
 
 export interface AsyncState<T> {
@@ -48,34 +80,49 @@ export interface AsyncState<T> {
   setData: (data: T) => void
 }
 
-/** Run `load` when `deps` change; keeps the last data while reloading. */
+interface Settled<T> {
+  /** The request (deps and reload count) this answer belongs to. */
+  request: string
+  data: T | undefined
+  error: Error | undefined
+}
+
+/**
+ * Run `load` when `deps` (plain values: strings, numbers…) change or on `reload()`; keeps
+ * the last data while reloading. Loading and error belong to the current request only: an
+ * answer of an older one is dropped (its signal is aborted) and never shown as current.
+ */
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): AsyncState<T> {
-  const [data, setData] = useState<T | undefined>(undefined)
-  const [error, setError] = useState<Error | undefined>(undefined)
-  const [loading, setLoading] = useState(true)
-  const [tick, setTick] = useState(0)
-  const loader = useRef(load)
-  loader.current = load
+  const [reloads, setReloads] = useState(0)
+  const [settled, setSettled] = useState<Settled<T> | undefined>(undefined)
+  const request = JSON.stringify([reloads, ...deps])
+  const run = useEffectEvent(load)
 
   useEffect(() => {
     const controller = new AbortController()
-    setLoading(true)
-    setError(undefined)
-    loader
-      .current(controller.signal)
-      .then((value) => {
-        if (!controller.signal.aborted) setData(value)
-      })
-      .catch((reason: Error) => {
-        if (!controller.signal.aborted && reason.name !== 'AbortError') setError(reason)
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false)
-      })
+    run(controller.signal).then(
+      (data) => {
+        if (!controller.signal.aborted) setSettled({ request, data, error: undefined })
+      },
+      (reason: Error) => {
+        if (controller.signal.aborted || reason.name === 'AbortError') return
+        setSettled((previous) => ({ request, data: previous?.data, error: reason }))
+      }
+    )
     return () => controller.abort()
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, tick])
+  }, [request])
 
-  const reload = useCallback(() => setTick((value) => value + 1), [])
-  return { data, error, loading, reload, setData }
+  const reload = useCallback(() => setReloads((value) => value + 1), [])
+  const setData = useCallback(
+    (data: T) => setSettled((previous) => ({ request: previous?.request ?? request, error: previous?.error, data })),
+    [request]
+  )
+  const current = settled?.request === request
+  return {
+    data: settled?.data,
+    error: current ? settled.error : undefined,
+    loading: !current,
+    reload,
+    setData
+  }
 }

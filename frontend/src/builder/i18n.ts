@@ -32,7 +32,7 @@ export function setLanguage(next: Language): void {
 }
 
 export function initialLanguage(fromPage?: string | null): Language {
-  let stored: string | null = null
+  let stored: string | null
   try {
     stored = localStorage.getItem('lcnc.builder.language')
   } catch {
@@ -48,6 +48,14 @@ export function t(key: string, params?: Record<string, string | number>): string
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole
   )
+}
+
+/** A value shown as text: strings and numbers as they are, anything else as JSON. */
+export function plainText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value === undefined) return ''
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  return JSON.stringify(value) ?? ''
 }
 
 /** A text of a definition ({vi, en}) in the current language, falling back to the other. */

@@ -13,14 +13,14 @@ vi.mock('./i18n', async (original) => ({
 // Every messages module of the SPA (the shared one and each area's).
 const modules = import.meta.glob('./**/messages.ts', { eager: true })
 // The source of every non-test module, to find the keys named in t('…') calls.
-const sources = import.meta.glob(['./**/*.ts', './**/*.tsx', '!./**/*.test.ts', '!./**/*.test.tsx'], {
+const sources = import.meta.glob<string>(['./**/*.ts', './**/*.tsx', '!./**/*.test.ts', '!./**/*.test.tsx'], {
   eager: true,
   query: '?raw',
   import: 'default'
-}) as Record<string, string>
+})
 
 function catalog(lang: 'vi' | 'en'): Messages {
-  return Object.assign({}, ...registered.map((entry) => entry[lang]))
+  return Object.assign({}, ...registered.map((entry) => entry[lang])) as Messages
 }
 
 describe('messages', () => {

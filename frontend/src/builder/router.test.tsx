@@ -1,5 +1,5 @@
 import { act, render, screen } from '@testing-library/react'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { useUnsavedWarning } from './hooks'
 import { navigate, useRoute } from './router'
 
@@ -18,9 +18,6 @@ function browserBack(to: string) {
 describe('the router and unsaved changes', () => {
   beforeEach(() => {
     vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
-  })
-  afterEach(() => {
-    vi.restoreAllMocks()
   })
 
   it('keeps the editor when the user refuses to leave with the browser Back button', () => {

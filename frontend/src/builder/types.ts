@@ -1,7 +1,7 @@
 // The definition documents the builder edits (docs/definition-format.md is the reference;
 // the server's JSON Schemas in workflows/schema/ are the authority). Typed loosely:
 // an editor keeps every property it does not know, so nothing is lost on save.
-import type { Label } from './api'
+import type { Label, Schemas } from './api'
 
 export type Rule = unknown
 
@@ -106,12 +106,4 @@ export interface TestDoc {
 }
 
 /** A node type the engine offers, as GET /api/v1/node-types/ describes it. */
-export interface NodeType {
-  type: string
-  label: Label
-  description?: Label
-  group: string
-  config_schema: Record<string, unknown>
-  transition_keys: string[]
-  terminal: boolean
-}
+export type NodeType = Schemas['NodeType']

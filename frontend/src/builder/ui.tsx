@@ -8,7 +8,7 @@ import {
   useRef
 } from 'react'
 import { ApiError, type Finding, type Label } from './api'
-import { t } from './i18n'
+import { plainText, t } from './i18n'
 
 export const KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/
 
@@ -51,7 +51,7 @@ export function ErrorMessage({
 }) {
   if (!error) return null
   const api = error instanceof ApiError ? error : undefined
-  let message = error instanceof Error ? error.message : String(error)
+  let message = error instanceof Error ? error.message : plainText(error)
   if (api?.isConflict) message = t('common.conflict')
   else if (api?.status === 404 && !api.message) message = t('common.not_found')
   return (

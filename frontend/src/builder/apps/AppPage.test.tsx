@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import '../messages'
 import { starterWorkflow } from '../starters'
 import AppPage from './AppPage'
@@ -9,10 +9,6 @@ import { type Recorded, apiError, appDetail, stubApi } from './testing'
 beforeEach(() => {
   history.replaceState(null, '', '/builder/apps/field_report')
   vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  vi.restoreAllMocks()
 })
 
 const APP = '/api/v1/apps/field_report/'
@@ -59,7 +55,7 @@ describe('AppPage — definitions', () => {
     await user.clear(key)
     await user.type(key, 'appeal_flow')
     await user.type(within(dialog).getByLabelText('Tiếng Việt'), 'Khiếu nại')
-    expect((within(dialog).getByLabelText('Đối tượng dữ liệu') as HTMLSelectElement).value).toBe('report')
+    expect((within(dialog).getByLabelText<HTMLSelectElement>('Đối tượng dữ liệu')).value).toBe('report')
     await user.click(within(dialog).getByRole('button', { name: 'Tạo' }))
     await waitFor(() => expect(location.pathname).toBe('/builder/apps/field_report/workflow/appeal_flow'))
     const put = calls.find((call) => call.method === 'PUT')
@@ -104,8 +100,8 @@ describe('AppPage — definitions', () => {
       }
       if (request.method === 'GET' && request.url === APP) {
         const detail = appDetail()
-        if (deleted) detail.draft.definitions = detail.draft.definitions.filter((d) => d.key !== 'report_form')
-        return { body: detail, etag: deleted ? 'rev2' : 'rev1' }
+        const definitions = detail.draft.definitions.filter((d) => !deleted || d.key !== 'report_form')
+        return { body: { ...detail, draft: { ...detail.draft, definitions } }, etag: deleted ? 'rev2' : 'rev1' }
       }
       return undefined
     })

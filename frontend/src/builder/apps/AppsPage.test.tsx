@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import '../messages'
 import AppsPage from './AppsPage'
 import { apiError, appDetail, stubApi, version } from './testing'
@@ -8,10 +8,6 @@ import { apiError, appDetail, stubApi, version } from './testing'
 beforeEach(() => {
   history.replaceState(null, '', '/builder/')
   vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  vi.restoreAllMocks()
 })
 
 const list = (results: unknown[]) => ({ count: results.length, next: null, previous: null, results })

@@ -1,23 +1,22 @@
 // The builder's home (/builder/): the apps the user may build, "Create app" and
 // "Import app".
 import { type FormEvent, useState } from 'react'
-import { ApiError, type AppSummary, type Label, api } from '../api'
+import { ApiError, type AppSummary, type Label, type Schemas, api } from '../api'
 import { useAsync } from '../hooks'
 import { t, useLanguage } from '../i18n'
 import { Link, navigate } from '../router'
 import { Dialog, ErrorMessage, KEY_PATTERN, LabelInput, Loading, SteadyLabel, TextField } from '../ui'
 import './apps.css'
 import './messages'
-import { type ImportResult, type Paginated, formatDate, publishedVersions } from './model'
+import { type ImportResult, formatDate, publishedVersions } from './model'
 
 async function loadApps(signal: AbortSignal): Promise<AppSummary[]> {
   const apps: AppSummary[] = []
   let path: string | null = 'apps/'
   // Follow the pages (a builder has few apps; stop after 20 pages to stay bounded).
   for (let page = 0; path && page < 20; page++) {
-    const result: { data: Paginated<AppSummary> | AppSummary[] } = await api<
-      Paginated<AppSummary> | AppSummary[]
-    >('GET', path, { signal })
+    type Page = Schemas['PaginatedAppList'] | AppSummary[]
+    const result: { data: Page } = await api<Page>('GET', path, { signal })
     const data = result.data
     if (Array.isArray(data)) return data
     apps.push(...data.results)
@@ -116,7 +115,7 @@ export function fieldErrors(error: unknown): Record<string, string> {
   }
   function walk(prefix: string, value: unknown) {
     if (Array.isArray(value)) {
-      const texts = value.filter((item) => typeof item === 'string') as string[]
+      const texts = value.filter((item): item is string => typeof item === 'string')
       if (texts.length) result[prefix] = texts.join(' ')
       else value.forEach((item, index) => walk(`${prefix}.${index}`, item))
     } else if (value && typeof value === 'object') {
@@ -182,7 +181,7 @@ function CreateAppDialog({ open, onClose }: { open: boolean; onClose: () => void
 
   return (
     <Dialog open={open} title={t('apps.create_title')} onClose={close}>
-      <form onSubmit={submit} noValidate className="dialog-form">
+      <form onSubmit={(event) => void submit(event)} noValidate className="dialog-form">
         <TextField
           label={t('apps.field_key')}
           hint={t('common.key_hint')}
@@ -293,7 +292,7 @@ function ImportAppDialog({
         onClose()
       }}
     >
-      <form onSubmit={submit} noValidate className="dialog-form">
+      <form onSubmit={(event) => void submit(event)} noValidate className="dialog-form">
         <TextField
           label={t('apps.import_file')}
           hint={t('apps.import_file_hint')}

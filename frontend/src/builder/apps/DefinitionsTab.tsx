@@ -2,7 +2,6 @@
 // definition from its starter document, and delete (with the draft revision).
 import { type FormEvent, useState } from 'react'
 import {
-  type DefinitionKind,
   type DefinitionSummary,
   type Label,
   api,
@@ -99,7 +98,7 @@ export default function DefinitionsTab({
                           className="danger small"
                           aria-label={t('app.delete_named', { name })}
                           disabled={busyKey === `${kind}/${definition.key}`}
-                          onClick={() => remove(definition)}
+                          onClick={() => void remove(definition)}
                         >
                           {t('common.delete')}
                         </button>
@@ -180,7 +179,7 @@ function NewDefinitionDialog({
         const field = entityDoc.title_field || entityDoc.fields?.[0]?.key || 'title'
         document = starterForm(key, label, chosenEntity, workflow || undefined, field)
       }
-      await saveDefinition(app.key, kind as DefinitionKind, key, document, app.draft.revision)
+      await saveDefinition(app.key, kind, key, document, app.draft.revision)
       setBusy(false)
       close()
       navigate(editorPath(app.key, kind, key))
@@ -193,7 +192,7 @@ function NewDefinitionDialog({
   const title = kind ? t(`app.new_title_${kind}`) : ''
   return (
     <Dialog open={kind !== null} title={title} onClose={close}>
-      <form onSubmit={submit} noValidate className="dialog-form">
+      <form onSubmit={(event) => void submit(event)} noValidate className="dialog-form">
         <TextField
           label={t('common.key')}
           hint={t('common.key_hint')}

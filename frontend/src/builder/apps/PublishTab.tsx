@@ -164,7 +164,7 @@ export default function PublishTab({ app, reload }: { app: AppDetail; reload: ()
         <h2 id="check-heading">{t('app.check')}</h2>
         <p className="muted">{t('app.check_intro')}</p>
         <div className="actions">
-          <button type="button" onClick={check} disabled={checking}>
+          <button type="button" onClick={() => void check()} disabled={checking}>
             <SteadyLabel busy={checking} idle={t('app.check')} working={t('app.checking')} />
           </button>
         </div>
@@ -182,13 +182,13 @@ export default function PublishTab({ app, reload }: { app: AppDetail; reload: ()
             </>
           )}
         </div>
-        <ErrorMessage error={checkError} onRetry={check} />
+        <ErrorMessage error={checkError} onRetry={() => void check()} />
       </section>
 
       <section className="panel tests-panel" aria-labelledby="tests-heading">
         <h2 id="tests-heading">{t('app.tests_title')}</h2>
         <div className="actions">
-          <button type="button" onClick={runTests} disabled={running}>
+          <button type="button" onClick={() => void runTests()} disabled={running}>
             <SteadyLabel busy={running} idle={t('app.tests_run')} working={t('app.tests_running')} />
           </button>
           <Link to={editorPath(app.key, 'test', '')}>{t('app.open_tests')}</Link>
@@ -198,7 +198,7 @@ export default function PublishTab({ app, reload }: { app: AppDetail; reload: ()
           {testsError instanceof ApiError && testsError.status === 404 ? (
             <p className="muted">{t('app.tests_unavailable')}</p>
           ) : (
-            <ErrorMessage error={testsError} onRetry={runTests} />
+            <ErrorMessage error={testsError} onRetry={() => void runTests()} />
           )}
         </div>
       </section>
@@ -334,7 +334,7 @@ function PublishDialog({
   const refused = error instanceof ApiError && error.status === 400 ? error : undefined
   return (
     <Dialog open={open} title={t('app.publish_title')} onClose={close}>
-      <form onSubmit={submit} className="dialog-form">
+      <form onSubmit={(event) => void submit(event)} className="dialog-form">
         <p className="muted">{t('app.publish_intro')}</p>
         <div className="field">
           <label htmlFor={noteId}>{t('app.publish_note')}</label>

@@ -62,7 +62,7 @@ export default function VersionsTab({
   return (
     <div className="versions-tab">
       <div className="toolbar">
-        <button type="button" onClick={() => exportVersion('draft')} disabled={busy === 'export-draft'}>
+        <button type="button" onClick={() => void exportVersion('draft')} disabled={busy === 'export-draft'}>
           <SteadyLabel busy={busy === 'export-draft'} idle={t('app.export_draft')} working={t('app.exporting')} />
         </button>
       </div>
@@ -103,7 +103,7 @@ export default function VersionsTab({
                       type="button"
                       aria-label={t('app.export_named', { name })}
                       disabled={busy === `export-${number}`}
-                      onClick={() => exportVersion(number)}
+                      onClick={() => void exportVersion(number)}
                     >
                       {t('app.export')}
                     </button>
@@ -112,7 +112,7 @@ export default function VersionsTab({
                         type="button"
                         aria-label={t('app.restore_named', { n: number })}
                         disabled={busy === `restore-${number}`}
-                        onClick={() => restore(number)}
+                        onClick={() => void restore(number)}
                       >
                         {t('app.restore')}
                       </button>
@@ -170,7 +170,7 @@ function Compare({ app }: { app: AppDetail }) {
   return (
     <section className="compare" aria-labelledby="compare-heading">
       <h2 id="compare-heading">{t('app.compare_title')}</h2>
-      <form className="compare-form" onSubmit={compare}>
+      <form className="compare-form" onSubmit={(event) => void compare(event)}>
         <div className="field">
           <label htmlFor="compare-from">{t('app.compare_from')}</label>
           <select id="compare-from" value={from} onChange={(event) => setFrom(event.target.value)}>

@@ -15,8 +15,6 @@ beforeEach(() => {
 })
 afterEach(() => {
   setLanguage('vi')
-  vi.unstubAllGlobals()
-  vi.restoreAllMocks()
 })
 
 const APP = '/api/v1/apps/field_report/'
@@ -24,10 +22,10 @@ const APP = '/api/v1/apps/field_report/'
 function localized(request: Recorded) {
   const english = request.headers['Accept-Language'] === 'en'
   const detail = appDetail({ label: english ? 'Field reports' : 'Phản ánh hiện trường' })
-  detail.draft.definitions = detail.draft.definitions.map((item) =>
+  const definitions = detail.draft.definitions.map((item) =>
     item.key === 'report_flow' ? { ...item, label: english ? 'Report handling' : 'Xử lý phản ánh' } : item
   )
-  return detail
+  return { ...detail, draft: { ...detail.draft, definitions } }
 }
 
 function answer(request: Recorded) {
@@ -42,7 +40,7 @@ describe('switching the language', () => {
     stubApi(answer)
     render(<AppsPage />)
     expect(await screen.findByRole('link', { name: 'Phản ánh hiện trường' })).toBeTruthy()
-    await act(async () => setLanguage('en'))
+    act(() => setLanguage('en'))
     expect(await screen.findByRole('link', { name: 'Field reports' })).toBeTruthy()
   })
 
@@ -51,7 +49,7 @@ describe('switching the language', () => {
     stubApi(answer)
     render(<AppPage appKey="field_report" />)
     expect(await screen.findByRole('link', { name: 'Xử lý phản ánh' })).toBeTruthy()
-    await act(async () => setLanguage('en'))
+    act(() => setLanguage('en'))
     expect(await screen.findByRole('heading', { level: 1, name: 'Field reports' })).toBeTruthy()
     expect(await screen.findByRole('link', { name: 'Report handling' })).toBeTruthy()
   })
@@ -61,7 +59,7 @@ describe('switching the language', () => {
     stubApi(answer)
     render(<TestsPage appKey="field_report" />)
     expect(await screen.findByRole('link', { name: 'Phản ánh hiện trường' })).toBeTruthy()
-    await act(async () => setLanguage('en'))
+    act(() => setLanguage('en'))
     expect(await screen.findByRole('link', { name: 'Field reports' })).toBeTruthy()
   })
 })

@@ -2,92 +2,27 @@
 import {
   API_BASE,
   ApiError,
-  type AppSummary,
   type DefinitionKind,
-  type DefinitionSummary,
   type ErrorBody,
   type Finding,
+  type Schemas,
   type VersionSummary,
   api,
-  appPath
+  appPath,
+  findingParam
 } from '../api'
 import { currentLanguage, t } from '../i18n'
 
-export interface AppDetail extends AppSummary {
-  draft: {
-    id: string
-    revision: string
-    label: string
-    updated_at: string
-    definitions: DefinitionSummary[]
-  }
-  can_publish: boolean
-}
-
-export interface Paginated<T> {
-  count: number
-  next: string | null
-  previous: string | null
-  results: T[]
-}
-
-export interface ValidationResult {
-  revision: string
-  valid: boolean
-  findings: Finding[]
-}
-
-export interface TestRunResult {
-  key: string
-  label: string
-  ok: boolean
-  result?: {
-    errors?: { code: string; message: string; step?: number }[]
-    expectations?: { what: string; expected: unknown; actual: unknown; ok: boolean }[]
-  }
-}
-
-export interface TestRun {
-  passed: boolean
-  results: TestRunResult[]
-}
-
-export interface ImportResult {
-  app: AppSummary
-  version: VersionSummary | null
-  changed: boolean
-}
-
-export interface PathValue {
-  path: string
-  value: unknown
-}
-
-export interface PathChange {
-  path: string
-  before: unknown
-  after: unknown
-}
-
-export interface DocumentDiff {
-  added: PathValue[]
-  removed: PathValue[]
-  changed: PathChange[]
-}
-
-export interface DefinitionChange extends DocumentDiff {
-  kind: string
-  key: string
-}
-
-export interface Diff {
-  from_version: string
-  to_version: string
-  app: DocumentDiff
-  added: { kind: string; key: string }[]
-  removed: { kind: string; key: string }[]
-  changed: DefinitionChange[]
-}
+export type AppDetail = Schemas['AppDetail']
+export type ValidationResult = Schemas['ValidationResult']
+export type TestRunResult = Schemas['TestResult']
+export type TestRun = Schemas['TestRun']
+export type ImportResult = Schemas['ImportResult']
+export type PathValue = Schemas['PathValue']
+export type PathChange = Schemas['PathChange']
+export type DocumentDiff = Schemas['DocumentDiff']
+export type DefinitionChange = Schemas['DefinitionChange']
+export type Diff = Schemas['Diff']
 
 /** The app with its draft; the draft revision from the ETag when there is one. */
 export async function loadApp(app: string, signal?: AbortSignal): Promise<AppDetail> {
@@ -133,10 +68,10 @@ export async function downloadExport(app: string, version: number | 'draft'): Pr
     credentials: 'same-origin',
     headers: { Accept: 'application/json', 'Accept-Language': currentLanguage() }
   }).catch(() => {
-    throw new ApiError(0, { code: 'network', message: t('common.error_title') })
+    throw new ApiError(0, { code: 'network', message: t('common.error_title'), details: undefined })
   })
   if (!response.ok) {
-    let body: ErrorBody = { code: `http_${response.status}`, message: response.statusText }
+    let body: ErrorBody = { code: `http_${response.status}`, message: response.statusText, details: undefined }
     const parsed = (await response.json().catch(() => null)) as { error?: ErrorBody } | null
     if (parsed?.error) body = parsed.error
     throw new ApiError(response.status, body)
@@ -169,7 +104,7 @@ const ENTITY_FIELD_IN_PATH = /(?:^|\/)fields\/([^/]+)/
 const FORM_STEP_IN_PATH = /(?:^|\/)steps\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?/
 
 function param(finding: Finding, name: string): string | undefined {
-  const value = finding.params?.[name]
+  const value = findingParam(finding, name)
   if (typeof value === 'string' && value) return value
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return String(value)
   return undefined
@@ -219,7 +154,7 @@ export function findingTarget(
   }
   if (kind === 'form') return { path: withQuery(base, formPlace(finding)) }
   if (kind !== 'workflow') return { path: base }
-  const named = finding.params?.node
+  const named = findingParam(finding, 'node')
   const inPath = NODE_IN_PATH.exec(finding.path ?? '')
   const node = typeof named === 'string' && named ? named : inPath?.[1]
   return node ? { path: `${base}?node=${encodeURIComponent(node)}`, node } : { path: base }

@@ -1,6 +1,9 @@
 // Test helpers of the apps area: a fetch stub that answers like the REST API and records
 // every request (method, path, headers, body).
 import { vi } from 'vitest'
+import type { VersionSummary } from '../api'
+import { answer, requestUrl } from '../stubs'
+import type { AppDetail } from './model'
 
 export interface Recorded {
   method: string
@@ -20,7 +23,7 @@ type Handler = (request: Recorded) => Answer | undefined
 
 export function stubApi(handler: Handler) {
   const calls: Recorded[] = []
-  const fetchStub = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+  const fetchStub = vi.fn((input: RequestInfo | URL, init: RequestInit = {}) => {
     const headers = (init.headers ?? {}) as Record<string, string>
     let body: unknown = init.body
     if (typeof body === 'string') {
@@ -30,7 +33,7 @@ export function stubApi(handler: Handler) {
         /* keep the text */
       }
     }
-    const request: Recorded = { method: init.method ?? 'GET', url: String(input), headers, body }
+    const request: Recorded = { method: init.method ?? 'GET', url: requestUrl(input), headers, body }
     calls.push(request)
     const answer = handler(request) ?? {
       status: 404,
@@ -42,32 +45,32 @@ export function stubApi(handler: Handler) {
       ...(answer.etag ? { ETag: `"${answer.etag}"` } : {}),
       ...(answer.headers ?? {})
     }
-    return new Response(status === 204 ? null : JSON.stringify(answer.body ?? {}), {
-      status,
-      headers: responseHeaders
-    })
+    const text = status === 204 ? null : JSON.stringify(answer.body ?? {})
+    return Promise.resolve(new Response(text, { status, headers: responseHeaders }))
   })
   vi.stubGlobal('fetch', fetchStub)
   return calls
 }
 
 export function apiError(status: number, code: string, message: string, details?: unknown): Answer {
-  return { status, body: { error: { code, message, ...(details === undefined ? {} : { details }) } } }
+  return { status, body: answer('Error', { error: { code, message, details } }) }
 }
 
-export const version = (number: number | null, extra: Record<string, unknown> = {}) => ({
-  id: `v-${number ?? 'draft'}`,
-  number,
-  status: number === null ? 'draft' : 'published',
-  label: 'Phản ánh hiện trường',
-  note: number === null ? '' : `Ghi chú ${number}`,
-  created_at: '2026-11-01T08:00:00Z',
-  published_at: number === null ? null : `2026-11-0${number}T09:30:00Z`,
-  ...extra
-})
+export const version = (number: number | null, extra: Partial<VersionSummary> = {}): VersionSummary =>
+  answer('AppVersion', {
+    id: `v-${number ?? 'draft'}`,
+    number,
+    status: number === null ? 'draft' : 'published',
+    label: 'Phản ánh hiện trường',
+    note: number === null ? '' : `Ghi chú ${number}`,
+    created_at: '2026-11-01T08:00:00Z',
+    published_at: number === null ? null : `2026-11-0${number}T09:30:00Z`,
+    running_cases: 0,
+    ...extra
+  })
 
-export function appDetail(extra: Record<string, unknown> = {}) {
-  return {
+export function appDetail(extra: Partial<AppDetail> = {}): AppDetail {
+  return answer('AppDetail', {
     id: 'a1',
     key: 'field_report',
     label: 'Phản ánh hiện trường',
@@ -89,5 +92,5 @@ export function appDetail(extra: Record<string, unknown> = {}) {
     },
     can_publish: true,
     ...extra
-  }
+  })
 }

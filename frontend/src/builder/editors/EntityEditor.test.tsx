@@ -3,8 +3,9 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import '../messages'
 import { setLanguage } from '../i18n'
-import EntityEditor from './EntityEditor'
-import { type Request, apiError, definitionAnswer, stubApi } from './testing'
+import { answers } from '../stubs'
+import EntityEditor, { type Usage } from './EntityEditor'
+import { type Answer, type Request, apiError, definitionAnswer, stubApi } from './testing'
 
 const ENTITY = {
   schema_version: 1,
@@ -23,21 +24,18 @@ const ENTITY = {
   ]
 }
 
-const FORM = {
-  schema_version: 1,
-  key: 'report_form',
-  entity: 'report',
-  label: { vi: 'Gửi phản ánh' },
-  steps: [
-    {
-      key: 'one',
-      label: { vi: 'Một' },
-      fields: [{ field: 'title' }, { field: 'category', visible_if: { '!!': [{ var: 'title' }] } }]
-    }
-  ]
+// What GET usages/ answers for this draft (a form "report_form" places "title" and shows
+// "category" when "title" is filled): apps/builder/usages.py computes it on the server.
+const USAGES: Record<string, Usage[]> = {
+  title: answers('Usage', [
+    { kind: 'entity', key: 'report', path: 'title_field' },
+    { kind: 'form', key: 'report_form', path: 'steps[one].fields[category].visible_if' },
+    { kind: 'form', key: 'report_form', path: 'steps[one].fields[title]' }
+  ]),
+  category: answers('Usage', [{ kind: 'workflow', key: 'flow', path: 'transitions[2].condition' }])
 }
 
-function serve(saved: Request[] = [], usages?: unknown) {
+function serve(saved: Request[] = [], usages: (field: string) => Answer = (field) => ({ body: USAGES[field] ?? [] })) {
   return stubApi((request) => {
     const { method, url } = request
     if (url === '/api/v1/apps/city/definitions/entity/report/' && method === 'GET') {
@@ -47,28 +45,11 @@ function serve(saved: Request[] = [], usages?: unknown) {
       saved.push(request)
       return definitionAnswer('entity', (request.body as { document: Record<string, unknown> }).document, 'r2')
     }
-    if (url.startsWith('/api/v1/apps/city/usages/')) {
-      return usages === undefined ? apiError(404, 'not_found', 'Not found.') : { body: usages }
-    }
-    if (url === '/api/v1/apps/city/definitions/' && method === 'GET') {
-      return {
-        etag: 'r1',
-        body: {
-          revision: 'r1',
-          definitions: [
-            { kind: 'entity', key: 'report', label: 'Phản ánh', content_hash: 'a' },
-            { kind: 'form', key: 'report_form', label: 'Gửi phản ánh', content_hash: 'b' }
-          ]
-        }
-      }
-    }
-    if (url === '/api/v1/apps/city/definitions/form/report_form/') return definitionAnswer('form', FORM, 'r1')
+    const query = /^\/api\/v1\/apps\/city\/usages\/\?entity=report&field=(\w+)$/.exec(url)
+    if (query && method === 'GET') return usages(query[1])
     return undefined
   })
 }
-
-// Many user events per test: slower than the default 5 s on a busy machine.
-vi.setConfig({ testTimeout: 30000 })
 
 beforeEach(() => setLanguage('vi'))
 
@@ -131,7 +112,7 @@ describe('EntityEditor', () => {
     expect(saved[1].headers['If-Match']).toBe('"r2"')
   })
 
-  it('lists where a field is used before deleting it (client-side scan when the endpoint is missing)', async () => {
+  it('lists where the server says a field is used before deleting it', async () => {
     const user = userEvent.setup()
     const saved: Request[] = []
     serve(saved)
@@ -154,9 +135,9 @@ describe('EntityEditor', () => {
     expect(document.title_field).toBeUndefined()
   })
 
-  it('uses the server’s usages when it answers, and cancelling keeps the field', async () => {
+  it('asks the server where the field is used, and cancelling keeps the field', async () => {
     const user = userEvent.setup()
-    const calls = serve([], [{ kind: 'workflow', key: 'flow', path: 'transitions/2/condition' }])
+    const calls = serve()
     render(<EntityEditor appKey="city" definitionKey="report" />)
     await user.click(await screen.findByRole('button', { name: 'Xóa trường “Loại sự cố”' }))
     const dialog = await screen.findByRole('dialog')
@@ -164,6 +145,17 @@ describe('EntityEditor', () => {
     expect(calls.some((call) => call.url === '/api/v1/apps/city/usages/?entity=report&field=category')).toBe(true)
     await user.click(within(dialog).getByRole('button', { name: 'Hủy' }))
     expect(screen.getByRole('button', { name: 'Xóa trường “Loại sự cố”' })).toBeTruthy()
+  })
+
+  it('says when the usages cannot be loaded, and still lets the field go', async () => {
+    const user = userEvent.setup()
+    serve([], () => apiError(500, 'server_error', 'Lỗi máy chủ.'))
+    render(<EntityEditor appKey="city" definitionKey="report" />)
+    await user.click(await screen.findByRole('button', { name: 'Xóa trường “Loại sự cố”' }))
+    const dialog = await screen.findByRole('dialog')
+    expect(await within(dialog).findByText('Lỗi máy chủ.')).toBeTruthy()
+    await user.click(within(dialog).getByRole('button', { name: 'Xóa trường' }))
+    expect(screen.queryByRole('button', { name: 'Xóa trường “Loại sự cố”' })).toBeNull()
   })
 
   it('shows a conflict with Reload and the findings of a refused save', async () => {
@@ -221,7 +213,7 @@ describe('EntityEditor', () => {
     await user.type(screen.getByLabelText('Số dòng tối đa'), '5')
     const group = screen.getByRole('group', { name: 'Các trường trong nhóm' })
     const addSub = within(group).getByRole('form', { name: 'Thêm trường vào nhóm' })
-    const types = within(addSub).getByLabelText('Kiểu dữ liệu') as HTMLSelectElement
+    const types = within(addSub).getByLabelText<HTMLSelectElement>('Kiểu dữ liệu')
     expect([...types.options].map((option) => option.value)).not.toContain('photo')
     await user.type(within(addSub).getByLabelText('Mã trường mới'), 'phone')
     await user.click(within(addSub).getByRole('button', { name: 'Thêm trường' }))

@@ -1,16 +1,19 @@
 // The entity editor (/builder/apps/:app/entity/:key): the entity's name, its title field and
 // its fields — add, rename, reorder (drag handle or move up/down buttons), edit each field's
 // type, texts and validation settings, delete (after showing where the field is used).
-import { type DragEvent, useEffect, useId, useState } from 'react'
-import { ApiError, type Label, api, appPath, loadDefinition } from '../api'
+import { type DragEvent, useId, useState } from 'react'
+import { type Label, type Schemas, api, appPath } from '../api'
+import { useAsync, useDraftText } from '../hooks'
 import { label as labelText, t, useLanguage } from '../i18n'
 import { Link, useRoute } from '../router'
 import type { EntityDoc, EntityField, Option } from '../types'
 import { Dialog, ErrorMessage, FindingList, KEY_PATTERN, LabelInput, Loading, SteadyLabel, TextField } from '../ui'
 import './editors.css'
 import './messages'
-import { type DefinitionDocument, type Usage, findFieldUsages } from './rules'
 import { findingsAt, useDefinition, useRevealLink } from './useDefinition'
+
+/** One place of the draft that uses a field. */
+export type Usage = Schemas['Usage']
 
 export const FIELD_TYPES = [
   'text',
@@ -65,23 +68,10 @@ export function moveItem<T>(items: T[], from: number, to: number): T[] {
   return next
 }
 
-/** Where a field is used: the server's answer, else a scan of the draft's definitions. */
-export async function loadUsages(app: string, entity: EntityDoc, field: string): Promise<Usage[]> {
-  const query = `?entity=${encodeURIComponent(entity.key)}&field=${encodeURIComponent(field)}`
-  try {
-    const result = await api<Usage[]>('GET', `${appPath(app)}usages/${query}`)
-    if (Array.isArray(result.data)) return result.data
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 404) throw error
-  }
-  const list = await api<{ definitions: { kind: string; key: string }[] }>('GET', `${appPath(app)}definitions/`)
-  const documents: DefinitionDocument[] = [{ kind: 'entity', key: entity.key, document: entity }]
-  for (const summary of list.data.definitions) {
-    if (summary.kind !== 'form' && summary.kind !== 'workflow') continue
-    const detail = await loadDefinition(app, summary.kind, summary.key)
-    documents.push({ kind: summary.kind, key: summary.key, document: detail.document })
-  }
-  return findFieldUsages(documents, entity.key, field)
+/** Where the draft uses a field of an entity: the server's answer (GET usages/). */
+export async function loadUsages(app: string, entity: string, field: string, signal?: AbortSignal): Promise<Usage[]> {
+  const query = new URLSearchParams({ entity, field })
+  return (await api<Usage[]>('GET', `${appPath(app)}usages/?${query.toString()}`, { signal })).data
 }
 
 function cleanLabel(value: Label): Label | undefined {
@@ -581,8 +571,8 @@ function FieldEditor({
   types?: string[]
 }) {
   const id = useId()
-  const [key, setKey] = useState(field.key)
-  useEffect(() => setKey(field.key), [field.key])
+  // The key being typed; a rename from elsewhere (undo, reload) shows the new key.
+  const [key, setKey] = useDraftText(field.key, (current) => current, () => false)
   const error = key !== field.key ? keyError(key, siblings) : undefined
   const set = (name: string, value: unknown) => {
     const next = { ...field }
@@ -692,7 +682,7 @@ function FieldEditor({
             {settings.includes('agency_kind') && (
               <div className="field">
                 <label htmlFor={`${id}-agency`}>{t('editors.field.agency_kind')}</label>
-                <select id={`${id}-agency`} value={String(field.agency_kind ?? '')} onChange={(event) => set('agency_kind', event.target.value || undefined)}>
+                <select id={`${id}-agency`} value={typeof field.agency_kind === 'string' ? field.agency_kind : ''} onChange={(event) => set('agency_kind', event.target.value || undefined)}>
                   <option value="">{t('editors.any')}</option>
                   {AGENCY_KINDS.map((kind) => (
                     <option key={kind} value={kind}>
@@ -816,12 +806,13 @@ function NumberSetting({
   max?: number
   onChange: (value: number | undefined) => void
 }) {
-  const [text, setText] = useState(typeof value === 'number' ? String(value) : '')
-  useEffect(() => {
-    if (typeof value === 'number' && Number(text) !== value) setText(String(value))
-    if (value === undefined && text !== '' && !Number.isNaN(Number(text))) setText('')
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value])
+  // Keep "1.50" for 1.5, and an entry that is not a number yet while the value is unset.
+  const [text, setText] = useDraftText(
+    value,
+    (current) => (typeof current === 'number' ? String(current) : ''),
+    (current, next) =>
+      typeof next === 'number' ? Number(current) === next : next !== undefined || current === '' || Number.isNaN(Number(current))
+  )
   return (
     <TextField
       label={label}
@@ -951,26 +942,14 @@ function UsageTable({ usages }: { usages: Usage[] }) {
   )
 }
 
-function useUsages(appKey: string, entity: EntityDoc, field: string) {
-  const [state, setState] = useState<{ usages?: Usage[]; error?: unknown }>({})
-  useEffect(() => {
-    let live = true
-    setState({})
-    loadUsages(appKey, entity, field).then(
-      (usages) => live && setState({ usages }),
-      (error: unknown) => live && setState({ error })
-    )
-    return () => {
-      live = false
-    }
-    // The entity document changes with every edit; the usages of the saved draft do not.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [appKey, entity.key, field])
-  return state
+function useUsages(appKey: string, entity: string, field: string) {
+  // The usages of the saved draft: they do not change with the edits on this page.
+  const { data, error, loading } = useAsync((signal) => loadUsages(appKey, entity, field, signal), [appKey, entity, field])
+  return { usages: loading || error ? undefined : data, error }
 }
 
 function RenameWarning({ appKey, entity, from, to }: { appKey: string; entity: EntityDoc; from: string; to: string }) {
-  const { usages, error } = useUsages(appKey, entity, from)
+  const { usages, error } = useUsages(appKey, entity.key, from)
   const elsewhere = usages?.filter((usage) => !(usage.kind === 'entity' && usage.key === entity.key))
   return (
     <div className="warning" role="note">
@@ -1001,7 +980,7 @@ function DeleteField({
   onCancel: () => void
   onConfirm: () => void
 }) {
-  const { usages, error } = useUsages(appKey, entity, field)
+  const { usages, error } = useUsages(appKey, entity.key, field)
   return (
     <div className="delete-field">
       {!usages && error === undefined && <Loading text={t('editors.usage.loading')} />}

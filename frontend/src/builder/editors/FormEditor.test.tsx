@@ -65,9 +65,6 @@ function serve(saved: Request[], preview: (request: Request) => ReturnType<Param
 
 type Step = { key: string; fields: Record<string, unknown>[] }
 
-// Many user events per test: slower than the default 5 s on a busy machine.
-vi.setConfig({ testTimeout: 30000 })
-
 beforeEach(() => setLanguage('vi'))
 
 describe('FormEditor', () => {

@@ -39,7 +39,8 @@ export function ruleFields(entity: EntityDoc | undefined): RuleField[] {
 /** Move a placed field to (step, index); index past the end appends. */
 export function moveField(steps: FormStep[], from: [number, number], to: [number, number]): FormStep[] {
   const [fromStep, fromIndex] = from
-  let [toStep, toIndex] = to
+  const [toStep, target] = to
+  let toIndex = target
   const item = steps[fromStep]?.fields[fromIndex]
   if (!item || !steps[toStep]) return steps
   const next = steps.map((step) => ({ ...step, fields: [...(step.fields ?? [])] }))
@@ -669,7 +670,7 @@ function PlacedField({
               <label htmlFor={`${id}-required`}>{t('editors.form.required')}</label>
               <select
                 id={`${id}-required`}
-                value={placed.required === undefined ? '' : String(placed.required)}
+                value={typeof placed.required === 'boolean' ? String(placed.required) : ''}
                 onChange={(event) => set('required', event.target.value === '' ? undefined : event.target.value === 'true')}
               >
                 <option value="">

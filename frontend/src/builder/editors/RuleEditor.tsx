@@ -6,7 +6,7 @@
 // The visual view is a group "all of"/"any of" of comparisons (field, operator, value),
 // optionally nested; a rule it cannot show opens in the JSON view. Invalid JSON or an
 // unknown operation is shown inline and never passed to onChange.
-import { useEffect, useId, useRef, useState } from 'react'
+import { useId, useState } from 'react'
 import { t, useLanguage } from '../i18n'
 import './editors.css'
 import './messages'
@@ -78,21 +78,24 @@ export function RuleEditor({ label, value, onChange, fields }: RuleEditorProps) 
   const [model, setModel] = useState<Group>(initial ?? { kind: 'group', op: 'and', items: [], implicit: true })
   const [text, setText] = useState(pretty(value))
   const [problems, setProblems] = useState<RuleProblem[]>([])
-  const emitted = useRef<unknown>(value)
+  // The value last given, and the rule this editor last sent out.
+  const [seen, setSeen] = useState({ value, emitted: value })
 
-  // A new value from outside (another definition loaded, undo…): show it.
-  useEffect(() => {
-    if (same(value, emitted.current)) return
-    emitted.current = value
-    const parsed = parseRule(value)
-    setText(pretty(value))
-    setProblems([])
-    if (parsed) setModel(parsed)
-    else setMode('json')
-  }, [value])
+  // A new value from outside (another definition loaded, undo…): show it, in this render.
+  if (!Object.is(seen.value, value)) {
+    const outside = !same(value, seen.emitted)
+    setSeen({ value, emitted: outside ? value : seen.emitted })
+    if (outside) {
+      const parsed = parseRule(value)
+      setText(pretty(value))
+      setProblems([])
+      if (parsed) setModel(parsed)
+      else setMode('json')
+    }
+  }
 
   function emit(rule: unknown) {
-    emitted.current = rule
+    setSeen((current) => ({ ...current, emitted: rule }))
     onChange(rule)
   }
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import {
   type Group,
   checkRawRule,
-  findFieldUsages,
   operatorsFor,
   parseRule,
   renameFieldInRule,
@@ -185,55 +184,7 @@ describe('summarizeRule', () => {
   })
 })
 
-describe('findFieldUsages', () => {
-  const definitions = [
-    { kind: 'entity', key: 'report', document: { key: 'report', title_field: 'category', fields: [] } },
-    {
-      kind: 'form',
-      key: 'report_form',
-      document: {
-        entity: 'report',
-        steps: [
-          {
-            key: 's',
-            fields: [
-              { field: 'category' },
-              { field: 'other', visible_if: { '==': [{ var: 'category' }, 'other'] } },
-              { field: 'depth', required_if: { '>': [{ var: ['category.code', ''] }, 1] } }
-            ]
-          }
-        ]
-      }
-    },
-    {
-      kind: 'workflow',
-      key: 'flow',
-      document: {
-        entity: 'report',
-        nodes: [{ id: 'notify', type: 'notify', message: { vi: 'Loại: {{ category }}' } }],
-        layout: { nodes: { category: { x: 0, y: 0 } } },
-        transitions: [
-          { from: 'a', to: 'b' },
-          { from: 'a', to: 'c', condition: { and: [{ '!!': [{ var: 'category' }] }, { var: 'category.code' }] } }
-        ]
-      }
-    },
-    { kind: 'workflow', key: 'other_flow', document: { entity: 'permit', transitions: [{ condition: { var: 'category' } }] } },
-    { kind: 'form', key: 'f2', document: { entity: 'report', steps: [{ fields: [{ field: 'categoryx', visible_if: { var: 'categoryx' } }] }] } }
-  ]
-
-  it('finds the title field, placements and rule reads of the entity only', () => {
-    expect(findFieldUsages(definitions, 'report', 'category')).toEqual([
-      { kind: 'entity', key: 'report', path: 'title_field' },
-      { kind: 'form', key: 'report_form', path: 'steps[s].fields[category]' },
-      { kind: 'form', key: 'report_form', path: 'steps[s].fields[depth].required_if' },
-      { kind: 'form', key: 'report_form', path: 'steps[s].fields[other].visible_if' },
-      { kind: 'workflow', key: 'flow', path: 'nodes[notify].message.vi' },
-      { kind: 'workflow', key: 'flow', path: 'transitions[1].condition' }
-    ])
-    expect(findFieldUsages(definitions, 'report', 'nothing')).toEqual([])
-  })
-
+describe('renameFieldInRule', () => {
   it('renames the reads of a field in a rule', () => {
     expect(
       renameFieldInRule({ and: [{ '==': [{ var: 'kind' }, 'x'] }, { '!!': [{ var: ['kind.sub', 1] }] }, { var: 'kindly' }] }, 'kind', 'type')

@@ -1,6 +1,8 @@
 // Pure helpers of the editors: JSON Logic rules <-> the visual condition model, raw JSON
-// validation, a plain-language summary, and where an entity field is used (the client-side
-// fallback of GET apps/<app>/usages/). No React, no network.
+// validation, a plain-language summary, and renaming a field in a rule. No React, no
+// network. (Where a field is used is the server's answer: GET apps/<app>/usages/.)
+
+import { plainText } from '../i18n'
 
 /** The JSON Logic operations the two rule engines agree on (docs/definition-format.md §5). */
 export const KNOWN_OPERATORS = [
@@ -111,7 +113,7 @@ function parseCondition(rule: unknown): Condition | undefined {
   if (op === 'in') {
     const field = plainVar(args[0])
     if (field && Array.isArray(args[1]) && args[1].every(isPrimitive)) {
-      return { kind: 'comparison', field, op: 'in_list', value: [...(args[1] as Primitive[])] }
+      return { kind: 'comparison', field, op: 'in_list', value: [...args[1]] }
     }
     const container = plainVar(args[1])
     if (container && isPrimitive(args[0]) && args[0] !== null) {
@@ -259,8 +261,8 @@ function valueText(value: unknown, field: RuleFieldInfo | undefined, words: Summ
   if (value === false) return words.no
   if (value === null || value === undefined) return '∅'
   const option = field?.options?.find((item) => item.value === value)
-  if (option) return option.label || String(value)
-  return typeof value === 'string' ? `“${value}”` : String(value)
+  if (option) return option.label || plainText(value)
+  return typeof value === 'string' ? `“${value}”` : plainText(value)
 }
 
 function summarizeCondition(
@@ -302,108 +304,13 @@ export function summarizeRule(rule: unknown, fields: RuleFieldInfo[], words: Sum
   return summarizeCondition(model, fields, words, false)
 }
 
-// ------------------------------------------------------------------ where a field is used
-
-export interface Usage {
-  kind: string
-  key: string
-  path: string
-}
-
-export interface DefinitionDocument {
-  kind: string
-  key: string
-  document: Record<string, unknown>
-}
+// ------------------------------------------------------------------ renaming a field
 
 /** Does `{"var": …}` read this field (plain, dotted sub-path or with a default)? */
 function readsField(value: Record<string, unknown>, field: string): boolean {
-  const target = Array.isArray(value.var) ? value.var[0] : value.var
+  const target: unknown = Array.isArray(value.var) ? value.var[0] : value.var
   if (typeof target !== 'string') return false
   return target === field || target.startsWith(field + '.')
-}
-
-/** The name of a list item in a path: its id, key, field or code, else its index. */
-function itemName(item: unknown, index: number): string {
-  if (isRecord(item)) {
-    for (const name of ['id', 'key', 'field', 'code']) {
-      if (typeof item[name] === 'string') return item[name] as string
-    }
-  }
-  return String(index)
-}
-
-/** A JSON Logic operation: one key, e.g. {"==": [...]} or {"var": "x"}. */
-function isOperation(value: Record<string, unknown>): boolean {
-  const keys = Object.keys(value)
-  return keys.length === 1 && (keys[0] === 'var' || Array.isArray(value[keys[0]]))
-}
-
-/**
- * Collect where `field` is read: rules reading it (the path stays at the rule, e.g.
- * "transitions[2].condition") and "{{field}}" placeholders in texts. Same paths as the
- * server's GET usages/ (apps/builder/usages.py).
- */
-function scanVars(value: unknown, field: string, where: string, found: string[], inside = false): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, index) =>
-      scanVars(item, field, inside ? where : `${where}[${itemName(item, index)}]`, found, inside)
-    )
-    return
-  }
-  if (typeof value === 'string') {
-    const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    if (value.includes('{{') && new RegExp(`\\{\\{\\s*${escaped}(\\.[^}]*)?\\s*\\}\\}`).test(value)) {
-      found.push(where)
-    }
-    return
-  }
-  if (!isRecord(value)) return
-  if ('var' in value && Object.keys(value).length === 1 && readsField(value, field)) {
-    found.push(where)
-    return
-  }
-  const rule = inside || isOperation(value)
-  for (const [key, child] of Object.entries(value)) {
-    scanVars(child, field, rule ? where : where ? `${where}.${key}` : key, found, rule)
-  }
-}
-
-const unique = (paths: string[]) => [...new Set(paths)].sort()
-
-/**
- * Where the draft uses a field of an entity (the client-side fallback of GET usages/): the
- * entity's title field, form fields that place it, and every rule or text placeholder of
- * the entity's forms and workflows that reads it. Paths as the server writes them:
- * "steps[problem].fields[category]", "transitions[2].condition".
- */
-export function findFieldUsages(definitions: DefinitionDocument[], entity: string, field: string): Usage[] {
-  const usages: Usage[] = []
-  for (const definition of definitions) {
-    const document = definition.document
-    const paths: string[] = []
-    if (definition.kind === 'entity') {
-      if (definition.key !== entity) continue
-      if (document.title_field === field) paths.push('title_field')
-      scanVars(document, field, '', paths)
-    } else if (definition.kind === 'form' || definition.kind === 'workflow') {
-      if (document.entity !== entity) continue
-      if (definition.kind === 'form' && Array.isArray(document.steps)) {
-        for (const step of document.steps) {
-          const fields = isRecord(step) && Array.isArray(step.fields) ? step.fields : []
-          for (const item of fields) {
-            if (isRecord(item) && item.field === field) paths.push(`steps[${String(step.key)}].fields[${field}]`)
-          }
-        }
-      }
-      const { layout: _layout, ...rest } = document
-      scanVars(definition.kind === 'workflow' ? rest : document, field, '', paths)
-    } else {
-      continue
-    }
-    for (const path of unique(paths)) usages.push({ kind: definition.kind, key: definition.key, path })
-  }
-  return usages
 }
 
 /** Replace every read of a field by another name in a rule (used when a field is renamed). */
@@ -412,8 +319,13 @@ export function renameFieldInRule(rule: unknown, from: string, to: string): unkn
   if (!isRecord(rule)) return rule
   if ('var' in rule && Object.keys(rule).length === 1 && readsField(rule, from)) {
     const rename = (name: string) => to + name.slice(from.length)
-    if (Array.isArray(rule.var)) return { var: [rename(rule.var[0] as string), ...rule.var.slice(1)] }
-    return { var: rename(rule.var as string) }
+    // readsField checked that the name (alone, or first of [name, default]) is a string.
+    const target: unknown = rule.var
+    if (Array.isArray(target)) {
+      const [name, ...rest] = target as unknown[]
+      return { var: [rename(name as string), ...rest] }
+    }
+    return { var: rename(target as string) }
   }
   return Object.fromEntries(Object.entries(rule).map(([key, value]) => [key, renameFieldInRule(value, from, to)]))
 }

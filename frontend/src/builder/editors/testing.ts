@@ -1,6 +1,8 @@
 // Test helpers of the editors: a fetch stub that answers like the REST API (JSON, or text
 // for HTML previews) and records every request.
 import { vi } from 'vitest'
+import type { DefinitionKind } from '../api'
+import { answer, requestUrl } from '../stubs'
 
 export interface Request {
   method: string
@@ -21,12 +23,12 @@ export function stubApi(handler: (request: Request) => Answer | undefined): Requ
   const calls: Request[] = []
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    vi.fn((input: RequestInfo | URL, init: RequestInit = {}) => {
       let body: unknown = init.body
       if (typeof body === 'string') body = JSON.parse(body)
       const request: Request = {
         method: init.method ?? 'GET',
-        url: String(input),
+        url: requestUrl(input),
         headers: (init.headers ?? {}) as Record<string, string>,
         body
       }
@@ -37,20 +39,20 @@ export function stubApi(handler: (request: Request) => Answer | undefined): Requ
       }
       if (answer.etag) headers.ETag = `"${answer.etag}"`
       const text = answer.html ?? JSON.stringify(answer.body ?? {})
-      return new Response(text, { status: answer.status ?? 200, headers })
+      return Promise.resolve(new Response(text, { status: answer.status ?? 200, headers }))
     })
   )
   return calls
 }
 
 export function apiError(status: number, code: string, message: string, details?: unknown): Answer {
-  return { status, body: { error: { code, message, ...(details === undefined ? {} : { details }) } } }
+  return { status, body: answer('Error', { error: { code, message, details } }) }
 }
 
 /** The answer of GET/PUT definitions/<kind>/<key>/. */
-export function definitionAnswer(kind: string, document: Record<string, unknown>, revision: string): Answer {
+export function definitionAnswer(kind: DefinitionKind, document: Record<string, unknown>, revision: string): Answer {
   return {
     etag: revision,
-    body: { kind, key: document.key, label: 'x', content_hash: 'h', document, revision }
+    body: answer('DefinitionDetail', { kind, key: String(document.key), label: 'x', content_hash: 'h', document, revision })
   }
 }

@@ -2,8 +2,8 @@
 // revision it is based on, the dirty flag (with the unsaved-changes guard), Save + Ctrl+S,
 // and the save's error (409 conflict, 400 findings). Unknown properties of the document
 // are kept as they are: editors only replace what they edit.
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { ApiError, type DefinitionKind, loadDefinition, saveDefinition } from '../api'
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react'
+import { ApiError, type DefinitionDetail, type DefinitionKind, loadDefinition, saveDefinition } from '../api'
 import { useAsync, useUnsavedWarning } from '../hooks'
 
 export interface DefinitionEditorState<T> {
@@ -27,60 +27,70 @@ export function useDefinition<T extends object>(
   kind: DefinitionKind,
   key: string
 ): DefinitionEditorState<T> {
-  const loaded = useAsync((_signal) => loadDefinition(app, kind, key), [app, kind, key])
+  const loaded = useAsync((signal) => loadDefinition(app, kind, key, signal), [app, kind, key])
+  const [source, setSource] = useState<DefinitionDetail | undefined>(undefined)
   const [document, setDocument] = useState<T | undefined>(undefined)
   const [revision, setRevision] = useState<string | undefined>(undefined)
   const [dirty, setDirty] = useState(false)
   const [saving, setSaving] = useState(false)
   const [saved, setSaved] = useState(false)
   const [saveError, setSaveError] = useState<unknown>(undefined)
-  const current = useRef({ document, revision, saving })
-  current.current = { document, revision, saving }
+  // Edits so far (an event handler counts them): a save clears the dirty flag only when
+  // nothing changed while its request was on its way.
+  const edits = useRef(0)
+  const busy = useRef(false)
 
-  useEffect(() => {
-    if (!loaded.data) return
-    setDocument(loaded.data.document as T)
-    setRevision(loaded.data.revision)
-    setDirty(false)
-    setSaveError(undefined)
-  }, [loaded.data])
+  // A (re)load replaces the document in the same render that brings it, so no frame ever
+  // shows "loaded, but no document" (which read as a failed load).
+  if (loaded.data !== source) {
+    setSource(loaded.data)
+    if (loaded.data) {
+      setDocument(loaded.data.document as T)
+      setRevision(loaded.data.revision)
+      setDirty(false)
+      setSaveError(undefined)
+    }
+  }
 
   useUnsavedWarning(dirty)
 
   const update = useCallback((change: (document: T) => T) => {
+    edits.current += 1
     setDocument((previous) => (previous === undefined ? previous : change(previous)))
     setDirty(true)
     setSaved(false)
   }, [])
 
-  const save = useCallback(async () => {
-    const { document: doc, revision: rev, saving: busy } = current.current
-    if (!doc || rev === undefined || busy) return
+  async function save() {
+    if (!document || revision === undefined || busy.current) return
+    busy.current = true
+    const before = edits.current
     setSaving(true)
     setSaveError(undefined)
     try {
-      const result = await saveDefinition(app, kind, key, doc, rev)
+      const result = await saveDefinition(app, kind, key, document, revision)
       setRevision(result.revision)
-      // Only clear the flag when nothing changed while the request was on its way.
-      if (current.current.document === doc) setDirty(false)
+      if (edits.current === before) setDirty(false)
       setSaved(true)
     } catch (error) {
       setSaveError(error)
     } finally {
+      busy.current = false
       setSaving(false)
     }
-  }, [app, kind, key])
+  }
 
+  const onSaveKey = useEffectEvent(() => void save())
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
         event.preventDefault()
-        void save()
+        onSaveKey()
       }
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [save])
+  }, [])
 
   const notFound = loaded.error instanceof ApiError && loaded.error.status === 404
   return {
@@ -132,12 +142,11 @@ export function useRevealLink(
 ): void {
   const shown = useRef<string | null>(null)
   const pending = useRef<string | undefined>(undefined)
-  const latest = useRef(resolve)
-  latest.current = resolve
+  const resolveLink = useEffectEvent(resolve)
   useEffect(() => {
     if (!loaded || !wanted || shown.current === wanted) return
     shown.current = wanted
-    pending.current = latest.current(wanted)
+    pending.current = resolveLink(wanted)
   }, [loaded, wanted])
   useEffect(() => {
     if (pending.current === undefined) return

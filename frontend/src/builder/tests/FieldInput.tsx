@@ -1,6 +1,7 @@
 // One input for a sample value of an entity field, by the field's type. An empty input
 // means "not set" (undefined); types without a simple input take JSON text.
-import { useEffect, useId, useState } from 'react'
+import { useId, useState } from 'react'
+import { sameJson, useDraftText } from '../hooks'
 import { label, t } from '../i18n'
 import type { EntityField } from '../types'
 
@@ -127,11 +128,12 @@ function NumberInput({
   value: unknown
   onChange: (value: unknown) => void
 }) {
-  const [text, setText] = useState(typeof value === 'number' ? String(value) : '')
-  useEffect(() => {
-    // Follow a value changed from outside (another test loaded), not our own typing.
-    setText((current) => (parseNumber(current) === value ? current : typeof value === 'number' ? String(value) : ''))
-  }, [value])
+  // Follow a value changed from outside (another test loaded), not our own typing.
+  const [text, setText] = useDraftText(
+    value,
+    (current) => (typeof current === 'number' ? String(current) : ''),
+    (current, next) => parseNumber(current) === next
+  )
   const invalid = text.trim() !== '' && parseNumber(text) === undefined
   return (
     <div className={`field${invalid ? ' invalid' : ''}`}>
@@ -175,19 +177,8 @@ function JsonInput({
   value: unknown
   onChange: (value: unknown) => void
 }) {
-  const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v))
-  const [text, setText] = useState(show(value))
+  const [text, setText] = useDraftText(value, (current) => (current === undefined ? '' : JSON.stringify(current)), sameJson)
   const [invalid, setInvalid] = useState(false)
-  useEffect(() => {
-    setText((current) => {
-      try {
-        if (current.trim() && JSON.stringify(JSON.parse(current)) === JSON.stringify(value)) return current
-      } catch {
-        return current
-      }
-      return show(value)
-    })
-  }, [value])
   return (
     <div className={`field${invalid ? ' invalid' : ''}`}>
       {caption}

@@ -1,7 +1,7 @@
 // Create or edit one test case: key and name, the workflow, sample data (one input per
 // field of the workflow's entity), the steps (task → action → optional data), the expected
 // outcome; simulate it without saving, save it (If-Match revision), delete it.
-import { useEffect, useId, useMemo, useRef, useState } from 'react'
+import { useEffect, useEffectEvent, useId, useMemo, useState } from 'react'
 import {
   ApiError,
   type DefinitionSummary,
@@ -53,7 +53,7 @@ export interface TestEditorProps {
 /** A friendlier message for the endpoints the server may not offer yet. */
 export function explain(error: unknown): unknown {
   if (error instanceof ApiError && error.status === 404 && error.code !== 'test_not_found') {
-    return new ApiError(404, { code: error.code, message: t('tests.unavailable') })
+    return new ApiError(404, { code: error.code, message: t('tests.unavailable'), details: undefined })
   }
   return error
 }
@@ -63,14 +63,13 @@ export default function TestEditor(props: TestEditorProps) {
   const loaded = useAsync<Loaded>(async () => {
     if (testKey) {
       const definition = await loadDefinition(appKey, 'test', testKey)
-      const doc = definition.document as unknown as TestDoc
+      const doc = definition.document as TestDoc
       return { doc: { ...doc, data: doc.data ?? {}, steps: doc.steps ?? [] }, revision: definition.revision, isNew: false }
     }
     const app = await api<AppDetail>('GET', appPath(appKey))
     const only = workflows.length === 1 ? workflows[0].key : ''
     return { doc: starterTest('', { vi: '', en: '' }, only), revision: app.revision ?? app.data.draft.revision, isNew: true }
     // Only the app: a new test that gets saved (and so a key) keeps its editor.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [appKey])
   const [generation, setGeneration] = useState(0)
 
@@ -117,22 +116,22 @@ function EditorForm({
   useUnsavedWarning(dirty)
   // Tell the page after the render that cleared `dirty` (and so the unsaved-changes
   // guard, whose effect runs first): the page may navigate.
-  const callbacks = useRef({ onSaved, onDeleted })
-  callbacks.current = { onSaved, onDeleted }
+  const tellDeleted = useEffectEvent(() => onDeleted())
   useEffect(() => {
-    if (deleted) callbacks.current.onDeleted()
+    if (deleted) tellDeleted()
   }, [deleted])
   const [savedAs, setSavedAs] = useState<{ key: string; revision: string } | undefined>(undefined)
+  const tellSaved = useEffectEvent((key: string, revision: string) => onSaved(key, revision))
   useEffect(() => {
-    if (savedAs) callbacks.current.onSaved(savedAs.key, savedAs.revision)
+    if (savedAs) tellSaved(savedAs.key, savedAs.revision)
   }, [savedAs])
 
   const source = useAsync<{ workflow: WorkflowDoc; entity?: EntityDoc } | undefined>(async () => {
     if (!doc.workflow) return undefined
-    const workflow = (await loadDefinition(appKey, 'workflow', doc.workflow)).document as unknown as WorkflowDoc
+    const workflow = (await loadDefinition(appKey, 'workflow', doc.workflow)).document as WorkflowDoc
     let entity: EntityDoc | undefined
     try {
-      entity = (await loadDefinition(appKey, 'entity', workflow.entity)).document as unknown as EntityDoc
+      entity = (await loadDefinition(appKey, 'entity', workflow.entity)).document as EntityDoc
     } catch {
       entity = undefined
     }

@@ -3,15 +3,12 @@
 // and simulating it, exploring with "choose the action", a conflict on save.
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import '../messages'
 import { setLanguage } from '../i18n'
 import { navigate } from '../router'
-import type { SimResult } from './model'
+import type { SimResult, SimTask } from './model'
 import TestsPage from './TestsPage'
-
-// user-event types character by character: give a loaded machine time.
-vi.setConfig({ testTimeout: 20_000 })
 
 interface Call {
   method: string
@@ -114,7 +111,7 @@ function appDetail(revision: string) {
   }
 }
 
-const TRIAGE_TASK = {
+const TRIAGE_TASK: SimTask = {
   node: 'triage',
   label: 'Phân loại',
   assignee: {
@@ -130,7 +127,7 @@ const TRIAGE_TASK = {
   actions: ['accept', 'reject']
 }
 
-const HANDLE_TASK = {
+const HANDLE_TASK: SimTask = {
   node: 'handle',
   label: 'Xử lý',
   assignee: { kind: 'submitter', agency: null, agency_name: null, role: null, role_name: null, user: null },
@@ -193,14 +190,14 @@ function defaultAnswer(call: Call): Answer | undefined {
   return undefined
 }
 
-beforeEach(async () => {
+beforeEach(() => {
   calls = []
   handlers = []
   setLanguage('vi')
   window.scrollTo = () => undefined
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (url: string, init: RequestInit = {}) => {
+    vi.fn((url: string, init: RequestInit = {}) => {
       const headers = (init.headers ?? {}) as Record<string, string>
       const call: Call = {
         method: init.method ?? 'GET',
@@ -211,20 +208,16 @@ beforeEach(async () => {
       calls.push(call)
       for (const handler of [...handlers, defaultAnswer]) {
         const answer = handler(call)
-        if (answer) return json(answer.status ?? 200, answer.body, answer.etag)
+        if (answer) return Promise.resolve(json(answer.status ?? 200, answer.body, answer.etag))
       }
-      return json(404, { error: { code: 'not_found', message: 'Not found.' } })
+      return Promise.resolve(json(404, { error: { code: 'not_found', message: 'Not found.' } }))
     })
   )
-  await act(async () => {
+  act(() => {
     navigate('/apps/demo/tests')
   })
 })
 
-afterEach(() => {
-  vi.unstubAllGlobals()
-  vi.restoreAllMocks()
-})
 
 const posts = (path: string) => calls.filter((call) => call.method === 'POST' && call.url === path)
 
@@ -283,7 +276,7 @@ describe('TestsPage', () => {
     await user.type(within(editor).getByLabelText('Mã ca kiểm thử'), 'urgent_case')
     await user.type(within(editor).getByLabelText('Tiếng Việt'), 'Phản ánh khẩn')
     // Only one workflow: it is chosen already; choosing it again changes nothing.
-    const workflow = within(editor).getByLabelText('Quy trình') as HTMLSelectElement
+    const workflow = within(editor).getByLabelText<HTMLSelectElement>('Quy trình')
     expect(workflow.value).toBe('complaint')
     await user.selectOptions(workflow, 'complaint')
 
@@ -294,7 +287,7 @@ describe('TestsPage', () => {
 
     await user.click(within(editor).getByRole('button', { name: 'Thêm bước' }))
     const step = within(editor).getByRole('group', { name: 'Bước 1' })
-    const action = within(step).getByLabelText('Thao tác') as HTMLSelectElement
+    const action = within(step).getByLabelText<HTMLSelectElement>('Thao tác')
     expect(action.disabled).toBe(true)
     await user.selectOptions(within(step).getByLabelText('Công việc'), 'triage')
     expect(within(action).getAllByRole('option').map((o) => o.textContent)).toEqual([
@@ -337,7 +330,7 @@ describe('TestsPage', () => {
     expect(calls.some((call) => call.method === 'PUT')).toBe(false)
 
     // English: the same deadline in en-GB.
-    await act(async () => setLanguage('en'))
+    act(() => setLanguage('en'))
     expect(within(triage).getAllByRole('cell')[2].textContent).toMatch(/Mar 2026, 09:00/)
     expect(within(handle).getByText('The applicant')).toBeTruthy()
   })
@@ -349,7 +342,7 @@ describe('TestsPage', () => {
       return { body: steps.length > 1 ? completed() : running() }
     })
     const user = userEvent.setup()
-    await act(async () => {
+    act(() => {
       navigate('/apps/demo/tests?test=happy_path')
     })
     render(<TestsPage appKey="demo" />)
@@ -366,8 +359,8 @@ describe('TestsPage', () => {
       { node: 'handle', action: 'resolve' }
     ])
     const second = within(editor).getByRole('group', { name: 'Bước 2' })
-    expect((within(second).getByLabelText('Công việc') as HTMLSelectElement).value).toBe('handle')
-    expect((within(second).getByLabelText('Thao tác') as HTMLSelectElement).value).toBe('resolve')
+    expect((within(second).getByLabelText<HTMLSelectElement>('Công việc')).value).toBe('handle')
+    expect((within(second).getByLabelText<HTMLSelectElement>('Thao tác')).value).toBe('resolve')
     await waitFor(() => expect(screen.queryByRole('group', { name: /Chọn thao tác cho/ })).toBeNull())
     expect(screen.getByText(/Trạng thái: Hoàn thành/)).toBeTruthy()
     expect(within(editor).getByText('Có thay đổi chưa lưu')).toBeTruthy()
@@ -387,7 +380,7 @@ describe('TestsPage', () => {
         : undefined
     )
     const user = userEvent.setup()
-    await act(async () => {
+    act(() => {
       navigate('/apps/demo/tests?test=happy_path')
     })
     render(<TestsPage appKey="demo" />)
@@ -409,13 +402,13 @@ describe('TestsPage', () => {
       return { body: { kind: 'test', key: 'happy_path', label: 'x', content_hash: 'q', document: call.body, revision: 'rev3' }, etag: 'rev3' }
     })
     const user = userEvent.setup()
-    await act(async () => {
+    act(() => {
       navigate('/apps/demo/tests?test=happy_path')
     })
     render(<TestsPage appKey="demo" />)
     const editor = await screen.findByRole('region', { name: 'Ca kiểm thử: Đường thuận' })
     await within(editor).findByRole('group', { name: 'Bước 1' })
-    expect((within(editor).getByLabelText('Mã ca kiểm thử') as HTMLInputElement).readOnly).toBe(true)
+    expect((within(editor).getByLabelText<HTMLInputElement>('Mã ca kiểm thử')).readOnly).toBe(true)
     await user.selectOptions(within(editor).getByLabelText('Trạng thái cuối'), 'completed')
     expect(within(editor).getByText('Có thay đổi chưa lưu')).toBeTruthy()
     await user.click(within(editor).getByRole('button', { name: 'Lưu' }))
@@ -433,7 +426,7 @@ describe('TestsPage', () => {
       expect(calls.filter((call) => call.url.endsWith('/definitions/test/happy_path/') && call.method === 'GET').length).toBe(before + 1)
     )
     const reloaded = await screen.findByRole('region', { name: 'Ca kiểm thử: Đường thuận' })
-    await waitFor(() => expect((within(reloaded).getByLabelText('Trạng thái cuối') as HTMLSelectElement).value).toBe('running'))
+    await waitFor(() => expect((within(reloaded).getByLabelText<HTMLSelectElement>('Trạng thái cuối')).value).toBe('running'))
     expect(within(reloaded).queryByText('Có thay đổi chưa lưu')).toBeNull()
 
     conflict = false
@@ -444,7 +437,7 @@ describe('TestsPage', () => {
 
   it('refuses to save a new test without a key, name and complete steps', async () => {
     const user = userEvent.setup()
-    await act(async () => {
+    act(() => {
       navigate('/apps/demo/tests?new=1')
     })
     render(<TestsPage appKey="demo" />)
@@ -472,7 +465,7 @@ describe('TestsPage', () => {
     // Leaving with unsaved changes asks first; nothing should ask but the deletion.
     const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
     const user = userEvent.setup()
-    await act(async () => {
+    act(() => {
       navigate('/apps/demo/tests?new=1')
     })
     render(<TestsPage appKey="demo" />)
@@ -484,7 +477,7 @@ describe('TestsPage', () => {
     const step = within(editor).getByRole('group', { name: 'Bước 1' })
     await user.selectOptions(within(step).getByLabelText('Công việc'), 'handle')
     // A task with one action: it is chosen already.
-    expect((within(step).getByLabelText('Thao tác') as HTMLSelectElement).value).toBe('resolve')
+    expect((within(step).getByLabelText<HTMLSelectElement>('Thao tác')).value).toBe('resolve')
     await user.selectOptions(within(editor).getByLabelText('Trạng thái cuối'), 'completed')
     await user.selectOptions(within(editor).getByLabelText('Kết thúc tại nút'), 'done')
     await user.click(within(editor).getByRole('button', { name: 'Lưu' }))
@@ -506,7 +499,7 @@ describe('TestsPage', () => {
     expect(location.search).toBe('?test=urgent_case')
     // The same editor, now of a saved test: its key is fixed, it can be deleted.
     expect(editor.isConnected).toBe(true)
-    expect((within(editor).getByLabelText('Mã ca kiểm thử') as HTMLInputElement).readOnly).toBe(true)
+    expect((within(editor).getByLabelText<HTMLInputElement>('Mã ca kiểm thử')).readOnly).toBe(true)
     expect(confirm).not.toHaveBeenCalled()
     confirm.mockReturnValue(true)
     await user.click(within(editor).getByRole('button', { name: 'Xóa ca kiểm thử' }))

@@ -1,7 +1,7 @@
 // /builder/apps/:app/tests — "Test before publishing": the draft's saved test cases, "run
 // all" with a badge per test, and the editor of one test case (?test=<key>, or ?new=1)
 // with its simulation.
-import { Fragment, useCallback, useRef, useState } from 'react'
+import { Fragment, useCallback, useState } from 'react'
 import { api, appPath } from '../api'
 import { useAsync } from '../hooks'
 import { label, t, useLanguage } from '../i18n'
@@ -25,10 +25,10 @@ export default function TestsPage({ appKey }: { appKey: string }) {
   const [running, setRunning] = useState(false)
   const [runError, setRunError] = useState<unknown>(undefined)
   // A new test keeps its editor (and its simulation) once saved under its key.
-  const aliases = useRef(new Map<string, string>())
+  const [aliases, setAliases] = useState<Record<string, string>>({})
 
   const selected = route.query.get('test') ?? (route.query.has('new') ? '' : undefined)
-  const editorKey = selected === undefined ? undefined : (aliases.current.get(selected) ?? (selected || 'new'))
+  const editorKey = selected === undefined ? undefined : (aliases[selected] ?? (selected || 'new'))
   const base = `/apps/${appKey}/tests`
 
   const definitions = app.data?.draft.definitions ?? []
@@ -52,7 +52,7 @@ export default function TestsPage({ appKey }: { appKey: string }) {
   const onSaved = useCallback(
     (key: string) => {
       if (selected !== key) {
-        aliases.current.set(key, editorKey ?? 'new')
+        setAliases((current) => ({ ...current, [key]: editorKey ?? 'new' }))
         navigate(`${base}?test=${encodeURIComponent(key)}`, { replace: true })
       }
       setRunAll(undefined)

@@ -1,49 +1,14 @@
 // What the test page sends and receives (POST simulate/, POST tests/run/), and the small
 // pure helpers the page uses: which nodes are tasks, how a deadline or assignee reads.
-import { type DefinitionSummary, appPath } from '../api'
-import { currentLanguage, label, t } from '../i18n'
+import { type Schemas, appPath } from '../api'
+import { currentLanguage, label, plainText, t } from '../i18n'
 import type { TestDoc, TestStep, WorkflowDoc, WorkflowNode } from '../types'
 
-export interface Assignee {
-  kind: 'agency_role' | 'user' | 'submitter' | string
-  agency?: string | null
-  agency_name?: string | null
-  role?: string | null
-  role_name?: string | null
-  user?: string | null
-}
-
-export interface SimTask {
-  node: string
-  label: string
-  assignee: Assignee
-  due: string | null
-  action: string | null
-  actions: string[]
-}
-
-export interface SimResult {
-  ok: boolean
-  status: string
-  path: { node: string; type: string; label: string }[]
-  tasks: SimTask[]
-  waiting: string[]
-  effects: { kind: string; summary: string }[]
-  errors: { code: string; message: string; step: number | null }[]
-  expectations: { what: string; expected: unknown; actual: unknown; ok: boolean }[]
-}
-
-export interface RunAllResult {
-  passed: boolean
-  results: { key: string; label: string; ok: boolean; result: SimResult }[]
-}
-
-export interface AppDetail {
-  key: string
-  label: string
-  draft: { revision: string; definitions: DefinitionSummary[] }
-  can_publish?: boolean
-}
+export type Assignee = Schemas['Assignee']
+export type SimTask = Schemas['SimulatedTask']
+export type SimResult = Schemas['SimulationResult']
+export type RunAllResult = Schemas['TestRun']
+export type AppDetail = Schemas['AppDetail']
 
 export const simulatePath = (app: string) => `${appPath(app)}simulate/`
 export const runTestsPath = (app: string) => `${appPath(app)}tests/run/`
@@ -153,7 +118,7 @@ export function statusName(status: string | undefined): string {
 /** An expectation's value as a short text (lists joined, empty shown as "(none)"). */
 export function valueText(value: unknown, what: string): string {
   if (value === null || value === undefined || value === '') return t('tests.nothing')
-  if (Array.isArray(value)) return value.length ? value.join(', ') : t('tests.nothing')
-  if (what === 'status') return statusName(String(value))
-  return String(value)
+  if (Array.isArray(value)) return value.length ? value.map(plainText).join(', ') : t('tests.nothing')
+  if (what === 'status') return statusName(plainText(value))
+  return plainText(value)
 }

@@ -58,7 +58,7 @@ export function NodeInspector({
   const problem = checkNodeId(doc, node.id, id)
   const isTask = TASK_TYPES.has(node.type)
   const schema = (nodeType?.config_schema ?? {}) as Schema
-  const hasProperties = !!schema.properties && Object.keys(schema.properties as object).length > 0
+  const hasProperties = !!schema.properties && Object.keys(schema.properties).length > 0
   const skip = ['id', 'type', 'label', ...(isTask ? TASK_KEYS : [])]
   const applyId = () => {
     if (id !== node.id && !problem) onRename(id)
@@ -234,7 +234,7 @@ export function EdgeInspector({
   if (source && CONDITION_TYPES.has(source.type)) kinds.push('condition', 'default')
   if (source?.type === 'receive') kinds.push('timeout')
   if (!kinds.includes(kind)) kinds.push(kind)
-  const actions = Array.isArray(source?.actions) ? (source!.actions as { key: string; label: Label }[]) : []
+  const actions = Array.isArray(source?.actions) ? (source.actions as { key: string; label: Label }[]) : []
   return (
     <section aria-labelledby="wf-inspector-title">
       <h2 id="wf-inspector-title">{t('workflow.inspector_edge')}</h2>

@@ -68,7 +68,7 @@ describe('SchemaForm', () => {
     setLanguage('en')
     const seen: Record<string, unknown>[] = []
     render(<Harness initial={{ to: { a: 1 } }} seen={seen} />)
-    const area = screen.getByLabelText('Recipients') as HTMLTextAreaElement
+    const area = screen.getByLabelText<HTMLTextAreaElement>('Recipients')
     expect(JSON.parse(area.value)).toEqual({ a: 1 })
     fireEvent.change(area, { target: { value: '{"b": ' } })
     expect(screen.getByText('Not valid JSON; the change is not applied.')).toBeTruthy()

@@ -3,8 +3,9 @@
 // booleans, enums, nested objects and lists of strings get inputs; labels ({vi, en}) a
 // LabelInput; rules a RuleEditor; anything more complex a raw JSON text area, checked as
 // you type. Values the form does not touch are kept as they are.
-import { useEffect, useId, useState } from 'react'
+import { useId, useState } from 'react'
 import type { Label } from '../api'
+import { sameJson, useDraftText } from '../hooks'
 import { RuleEditor, type RuleField } from '../editors/RuleEditor'
 import { t } from '../i18n'
 import { LabelInput, TextField } from '../ui'
@@ -231,15 +232,11 @@ function ListField({
   value: unknown
   onChange: (value: unknown) => void
 }) {
-  const list = Array.isArray(value) ? (value as unknown[]).map(String) : []
-  const [text, setText] = useState(list.join(', '))
-  useEffect(() => {
-    setText((current) => {
-      const parsed = split(current)
-      return parsed.join(',') === list.join(',') ? current : list.join(', ')
-    })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [list.join(',')])
+  const [text, setText] = useDraftText(
+    value,
+    (current) => listOf(current).join(', '),
+    (current, next) => split(current).join(',') === listOf(next).join(',')
+  )
   return (
     <TextField
       label={title}
@@ -252,6 +249,10 @@ function ListField({
       }}
     />
   )
+}
+
+function listOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : []
 }
 
 function split(text: string): string[] {
@@ -274,20 +275,12 @@ export function JsonField({
   onChange: (value: unknown) => void
 }) {
   const id = useId()
-  const format = (current: unknown) => (current === undefined ? '' : JSON.stringify(current, null, 2))
-  const [text, setText] = useState(format(value))
+  const [text, setText] = useDraftText(
+    value,
+    (current) => (current === undefined ? '' : JSON.stringify(current, null, 2)),
+    sameJson
+  )
   const [error, setError] = useState('')
-  useEffect(() => {
-    setText((current) => {
-      try {
-        if (current.trim() && JSON.stringify(JSON.parse(current)) === JSON.stringify(value)) return current
-      } catch {
-        /* keep what is being typed */
-        return current
-      }
-      return format(value)
-    })
-  }, [value])
   return (
     <div className={`field${error ? ' invalid' : ''}`}>
       <label htmlFor={id}>{title}</label>

@@ -1,7 +1,7 @@
 // The friendlier parts of the inspector for human and multi-instance tasks: who does it,
 // which actions they choose from, which fields they may change, and the deadline.
 import { useId, useState } from 'react'
-import type { Label } from '../api'
+import type { Label, Schemas } from '../api'
 import { RuleEditor, type RuleField } from '../editors/RuleEditor'
 import { label, t } from '../i18n'
 import type { WorkflowNode } from '../types'
@@ -9,17 +9,8 @@ import { LabelInput, TextField } from '../ui'
 import { formatDuration, isDuration, toDaysHours } from './duration'
 import { NODE_ID_PATTERN } from './graph'
 
-export interface Agency {
-  code: string
-  name: string
-  name_vi?: string
-  name_en?: string
-  depth?: number
-}
-export interface Role {
-  key: string
-  name: string
-}
+export type Agency = Schemas['Agency']
+export type Role = Schemas['Role']
 
 type Assignment = Record<string, unknown>
 type Mode = 'agency' | 'agency_rule' | 'user' | 'user_rule' | 'submitter'
@@ -325,7 +316,7 @@ export function DeadlineSection({
     else delete copy.deadline
     onChange(copy)
   }
-  const reminders = Array.isArray(deadline?.reminders) ? (deadline!.reminders as string[]) : []
+  const reminders = Array.isArray(deadline?.reminders) ? (deadline.reminders as string[]) : []
   const [reminderText, setReminderText] = useState(reminders.join(', '))
   const reminderList = reminderText.split(',').map((item) => item.trim()).filter(Boolean)
   const badReminder = reminderList.find((item) => !isDuration(item))

@@ -2,7 +2,7 @@
 // step by keyboard, saving with If-Match, refused saves and conflicts.
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { setLanguage } from '../i18n'
 import '../messages'
 import type { WorkflowDoc } from '../types'
@@ -16,12 +16,12 @@ beforeAll(() => {
       this.callback = callback
     }
     observe(target: Element) {
-      this.callback([{ target, contentRect: { width: 180, height: 60 } } as unknown as ResizeObserverEntry], this as unknown as ResizeObserver)
+      this.callback([{ target, contentRect: { width: 180, height: 60 } } as unknown as ResizeObserverEntry], this)
     }
     unobserve() {}
     disconnect() {}
   }
-  globalThis.ResizeObserver = ResizeObserverStub as unknown as typeof ResizeObserver
+  globalThis.ResizeObserver = ResizeObserverStub
   class DOMMatrixStub {
     m22: number
     constructor(transform?: string) {
@@ -126,7 +126,7 @@ beforeEach(() => {
   }
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (url: string, init: RequestInit = {}) => {
+    vi.fn((url: string, init: RequestInit = {}) => {
       const call: Call = {
         method: init.method ?? 'GET',
         url,
@@ -135,14 +135,11 @@ beforeEach(() => {
       }
       calls.push(call)
       const answer = answers[`${call.method} ${url}`]
-      return answer ? answer(call) : json(404, { error: { code: 'not_found', message: 'Not found.' } })
+      return Promise.resolve(answer ? answer(call) : json(404, { error: { code: 'not_found', message: 'Not found.' } }))
     })
   )
 })
 
-afterEach(() => {
-  vi.unstubAllGlobals()
-})
 
 /** Change the address as a link would (the router listens to popstate). */
 function goTo(url: string) {
@@ -158,7 +155,7 @@ function renderEditor() {
   )
 }
 
-describe('WorkflowEditor', { timeout: 15000 }, () => {
+describe('WorkflowEditor', () => {
   it('lists the served node types in the palette, grouped', async () => {
     renderEditor()
     const palette = await screen.findByRole('navigation', { name: 'Các loại bước' })
@@ -180,7 +177,7 @@ describe('WorkflowEditor', { timeout: 15000 }, () => {
     await waitFor(() => expect(screen.getByTestId('node-human_task_1')).toBeTruthy())
     // The inspector shows the new step; assign it to a role of an agency.
     const inspector = screen.getByRole('complementary', { name: 'Thuộc tính' })
-    expect((within(inspector).getByLabelText('Mã bước') as HTMLInputElement).value).toBe('human_task_1')
+    expect((within(inspector).getByLabelText<HTMLInputElement>('Mã bước')).value).toBe('human_task_1')
     await user.selectOptions(within(inspector).getByLabelText('Giao cho'), 'agency')
     await user.type(within(inspector).getByLabelText('Cơ quan (mã)'), 'ioc')
     await user.type(within(inspector).getByLabelText('Vai trò (mã)'), 'dispatcher')
@@ -204,7 +201,7 @@ describe('WorkflowEditor', { timeout: 15000 }, () => {
     await user.keyboard('{Control>}s{/Control}')
     await waitFor(() => expect(calls.filter((call) => call.method === 'PUT')).toHaveLength(2))
     expect(calls.filter((call) => call.method === 'PUT')[1].headers['If-Match']).toBe('"r2"')
-  }, 20000)
+  })
 
   it('pins the findings of a refused save on their steps', async () => {
     const user = userEvent.setup()
@@ -255,7 +252,7 @@ describe('WorkflowEditor', { timeout: 15000 }, () => {
       renderEditor()
       const inspector = await screen.findByRole('complementary', { name: 'Thuộc tính' })
       await waitFor(() =>
-        expect((within(inspector).getByLabelText('Mã bước') as HTMLInputElement).value).toBe('end')
+        expect((within(inspector).getByLabelText<HTMLInputElement>('Mã bước')).value).toBe('end')
       )
     } finally {
       goTo('/')

@@ -18,7 +18,7 @@ import {
   type NodeTypes
 } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { type DragEvent, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react'
 import { ApiError, type Finding, api, appPath, loadDefinition, saveDefinition } from '../api'
 import type { RuleField } from '../editors/RuleEditor'
 import { useAsync, useUnsavedWarning } from '../hooks'
@@ -225,7 +225,12 @@ function Editor({
 
   // ---------------------------------------------------------------- canvas state
   const [nodes, setNodes] = useState<FlowNode[]>([])
-  useEffect(() => {
+  // The canvas is drawn again from the document whenever one of these changes, in the same
+  // render (React Flow's own changes, e.g. measured sizes, are kept in between).
+  const sources = [doc, typeMap, typeLabel, grouped, selected]
+  const [drawnFrom, setDrawnFrom] = useState<unknown[]>([])
+  if (sources.some((value, index) => !Object.is(value, drawnFrom[index]))) {
+    setDrawnFrom(sources)
     const built = docToFlow(doc).nodes
     setNodes((previous) => {
       const before = new Map(previous.map((node) => [node.id, node]))
@@ -246,7 +251,7 @@ function Editor({
         }
       })
     })
-  }, [doc, typeMap, typeLabel, grouped, selected])
+  }
 
   const edges: FlowEdge[] = useMemo(() => {
     const offsets = parallelOffsets(doc.transitions)
@@ -398,13 +403,12 @@ function Editor({
       setSaving(false)
     }
   }
-  const saveRef = useRef(save)
-  saveRef.current = save
+  const onSaveKey = useEffectEvent(() => void save())
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
         event.preventDefault()
-        void saveRef.current()
+        onSaveKey()
       }
     }
     window.addEventListener('keydown', onKey)
@@ -549,7 +553,7 @@ function Editor({
         )}
         {refused && (
           <div className="error" role="alert">
-            <strong>{t('workflow.save_refused', { n: (error as ApiError).findings.length })}</strong>
+            <strong>{t('workflow.save_refused', { n: error.findings.length })}</strong>
           </div>
         )}
         {findings !== null && (
@@ -644,7 +648,7 @@ export function transitionLabel(doc: WorkflowDoc, transition: Transition): strin
   if (transition.default) return t('workflow.edge_default')
   if (transition.action) {
     const source = doc.nodes.find((node) => node.id === transition.from)
-    const actions = Array.isArray(source?.actions) ? (source!.actions as { key: string; label: unknown }[]) : []
+    const actions = Array.isArray(source?.actions) ? (source.actions as { key: string; label: unknown }[]) : []
     const action = actions.find((item) => item.key === transition.action)
     return label(action?.label, transition.action)
   }

@@ -3,7 +3,7 @@
 // on nodes. The document stays the source of truth: every node object is copied, never
 // rebuilt, so keys this editor does not know survive a save.
 import type { Edge, Node } from '@xyflow/react'
-import type { Finding } from '../api'
+import { type Finding, findingParam } from '../api'
 import type { Transition, WorkflowDoc, WorkflowNode } from '../types'
 import { COLUMN_WIDTH, LAYER_HEIGHT, autoLayout, type Point } from './layout'
 
@@ -121,6 +121,10 @@ export function edgeId(index: number): string {
 }
 
 /** React Flow nodes and edges of a document. */
+function testId(id: string): Record<string, string> {
+  return { 'data-testid': `node-${id}` }
+}
+
 export function docToFlow(doc: WorkflowDoc): { nodes: FlowNode[]; edges: FlowEdge[] } {
   const place = positions(doc)
   const nodes: FlowNode[] = doc.nodes.map((node) => ({
@@ -128,7 +132,7 @@ export function docToFlow(doc: WorkflowDoc): { nodes: FlowNode[]; edges: FlowEdg
     type: 'workflow',
     position: { ...place[node.id] },
     data: { node: { ...node } },
-    domAttributes: { 'data-testid': `node-${node.id}` } as Record<string, string>
+    domAttributes: testId(node.id)
   }))
   const edges: FlowEdge[] = doc.transitions.map((transition, index) => ({
     id: edgeId(index),
@@ -257,7 +261,7 @@ export function renameNode(doc: WorkflowDoc, from: string, to: string): Workflow
   )
   let layout = doc.layout
   if (layout?.nodes && from in layout.nodes) {
-    const entries = Object.entries(layout.nodes).map(([id, point]) => [rename(id), point])
+    const entries = Object.entries(layout.nodes).map(([id, point]): [string, Point] => [rename(id), point])
     layout = { ...layout, nodes: Object.fromEntries(entries) }
   }
   return { ...doc, nodes, transitions, layout }
@@ -355,9 +359,9 @@ export function findingNode(finding: Finding, doc: WorkflowDoc): string | undefi
   if (inPath && inPath[1] !== doc.key) return undefined
   if (finding.definition && ![doc.key, `workflow:${doc.key}`, `workflows/${doc.key}`].includes(finding.definition) && !inPath)
     return undefined
-  const params = finding.params ?? {}
-  const candidates: unknown[] = [params.node]
-  if (Array.isArray(params.nodes)) candidates.push(...params.nodes)
+  const candidates: unknown[] = [findingParam(finding, 'node')]
+  const nodes = findingParam(finding, 'nodes')
+  if (Array.isArray(nodes)) candidates.push(...(nodes as unknown[]))
   if (inPath) {
     candidates.push(inPath[2])
     if (/^\d+$/.test(inPath[2])) candidates.push(doc.nodes[Number(inPath[2])]?.id)

@@ -30,6 +30,7 @@ export const FALLBACK_TYPES: NodeType[] = CORE.map(([type, group, vi, en, keys, 
   type,
   group,
   label: { vi, en },
+  description: { vi: '', en: '' },
   config_schema: { type: 'object' },
   transition_keys: keys,
   terminal: !!terminal
@@ -46,6 +47,7 @@ export function fallbackTypes(doc: WorkflowDoc | undefined): NodeType[] {
       type: node.type,
       group: 'other',
       label: { vi: node.type, en: node.type },
+      description: { vi: '', en: '' },
       config_schema: { type: 'object' },
       transition_keys: [],
       terminal: false
